@@ -1,0 +1,81 @@
+//! The RingCentral integration as a WASI Preview 2 component. It holds no
+//! secrets: the host injects credentials into requests that pass its gate.
+
+mod docs;
+mod http;
+mod request;
+mod response;
+mod schema;
+mod tools;
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "integration",
+});
+
+use kosmo::integration::types::{ApiError, Operation as WitOperation};
+
+/// The WIT world version this plugin implements.
+const API_VERSION: &str = "0.1.0";
+
+struct RingCentral;
+
+impl Guest for RingCentral {
+    fn manifest() -> Manifest {
+        Manifest {
+            id: "ringcentral".into(),
+            name: "RingCentral".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            api_version: API_VERSION.into(),
+            description: "RingCentral business phone system: messages, SMS, call logs, presence, contacts, extensions and phone numbers.".into(),
+        }
+    }
+
+    fn list_tools() -> Vec<Tool> {
+        tools::TOOLS
+            .iter()
+            .map(|tool| Tool {
+                name: tool.name.into(),
+                title: tool.title.into(),
+                description: tool.description.into(),
+                operation: match tool.operation {
+                    tools::Operation::Read => WitOperation::Read,
+                    tools::Operation::Write => WitOperation::Write,
+                },
+                input_schema: schema::input_schema(tool).to_string(),
+            })
+            .collect()
+    }
+
+    fn call_tool(name: String, arguments: String, context: CallContext) -> Result<String, ToolError> {
+        let Some(tool) = tools::find(&name) else {
+            let names: Vec<&str> = tools::TOOLS.iter().map(|t| t.name).collect();
+            let hint = request::closest(&name, &names).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+            return Err(ToolError::UnknownTool(format!("unknown tool '{name}'.{hint}")));
+        };
+        let args: serde_json::Value = serde_json::from_str(&arguments)
+            .map_err(|e| ToolError::InvalidArguments(format!("{name}: arguments are not valid JSON: {e}")))?;
+        let request = request::build(tool, &args).map_err(ToolError::InvalidArguments)?;
+        let origin = http::Origin::parse(&context.server_origin).map_err(ToolError::Transport)?;
+        let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
+        let response = http::send(request.method, &origin, &request.path_and_query, body.as_deref()).map_err(|e| match e {
+            http::HttpError::Denied(why) => ToolError::Denied(why),
+            http::HttpError::Transport(why) => ToolError::Transport(why),
+        })?;
+        response::interpret(response).map_err(|f| {
+            ToolError::Api(ApiError {
+                status: f.status,
+                error_code: f.error_code,
+                message: f.message,
+                parameter_name: f.parameter_name,
+                request_id: f.request_id,
+            })
+        })
+    }
+
+    fn read_docs(topic: String) -> Option<String> {
+        docs::read(&topic)
+    }
+}
+
+export!(RingCentral);
