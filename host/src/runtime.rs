@@ -1,0 +1,364 @@
+//! The plugin runtime: one wasmtime Engine, plugins compiled once, and a
+//! fresh Store per call with a WASI context that grants nothing, the HTTP
+//! gate, and limits on memory, time and HTTP.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::gate::{Gate, HttpLimits, OriginPolicy};
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "integration",
+    exports: { default: async },
+});
+
+use kosmo::integration::types::Operation;
+
+/// The WIT world versions this host can run.
+pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
+
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Limits applied to every call into a plugin.
+#[derive(Clone, Debug)]
+pub struct CallLimits {
+    pub memory_bytes: usize,
+    /// Time the plugin may spend, counted in epoch ticks while wasm runs.
+    pub cpu: Duration,
+    /// Time the whole call may take, HTTP waits included.
+    pub wall: Duration,
+    pub http: HttpLimits,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        CallLimits {
+            memory_bytes: 64 << 20,
+            cpu: Duration::from_secs(30),
+            wall: Duration::from_secs(30),
+            http: HttpLimits::default(),
+        }
+    }
+}
+
+/// What a call may reach and with which credential. The token stays on the
+/// host side: the plugin only learns the account name and server origin.
+#[derive(Clone)]
+pub struct Access {
+    pub account: String,
+    pub server_origin: String,
+    pub policy: Arc<OriginPolicy>,
+    pub bearer_token: Option<Arc<str>>,
+}
+
+/// The state of one Store: one call.
+struct CallState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    gate: Gate,
+    limits: StoreLimits,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for CallState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.gate }
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub operation: OperationKind,
+    pub input_schema: serde_json::Value,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OperationKind {
+    Read,
+    Write,
+}
+
+impl OperationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Read => "read",
+            OperationKind::Write => "write",
+        }
+    }
+}
+
+/// A loaded, validated plugin.
+pub struct Plugin {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    pub tools: Vec<ToolInfo>,
+    pre: IntegrationPre<CallState>,
+}
+
+impl Plugin {
+    pub fn id(&self) -> &str {
+        &self.manifest.id
+    }
+
+    pub fn tool(&self, name: &str) -> Option<&ToolInfo> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub enum CallError {
+    /// The plugin answered with a tool error.
+    Tool(ToolError),
+    /// The plugin trapped, panicked or hit a limit; its Store was discarded.
+    Plugin(String),
+    /// The call took longer than the wall-clock limit.
+    Timeout(Duration),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Tool(ToolError::InvalidArguments(m)) => write!(f, "invalid arguments: {m}"),
+            CallError::Tool(ToolError::UnknownTool(m)) => write!(f, "{m}"),
+            CallError::Tool(ToolError::Api(e)) => {
+                write!(f, "RingCentral API error: HTTP {}", e.status)?;
+                if let Some(code) = &e.error_code {
+                    write!(f, " {code}")?;
+                }
+                write!(f, ": {}", e.message)?;
+                if let Some(p) = &e.parameter_name {
+                    write!(f, " (parameter '{p}')")?;
+                }
+                if let Some(id) = &e.request_id {
+                    write!(f, " [RCRequestId {id}]")?;
+                }
+                Ok(())
+            }
+            CallError::Tool(ToolError::Transport(m)) => write!(f, "request failed: {m}"),
+            CallError::Tool(ToolError::Denied(m)) => write!(f, "request denied by the host: {m}"),
+            CallError::Plugin(m) => write!(f, "the plugin failed: {m}"),
+            CallError::Timeout(d) => write!(f, "the call took longer than {} s and was stopped", d.as_secs_f64()),
+        }
+    }
+}
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    limits: CallLimits,
+}
+
+impl Runtime {
+    pub fn new(limits: CallLimits) -> Result<Runtime> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        start_epoch_ticker(&engine);
+
+        let mut linker = Linker::new(&engine);
+        // Full WASI p2, so std-built components link; the context grants nothing.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        Ok(Runtime { engine, linker, limits })
+    }
+
+    /// Compiles and validates a plugin file; the error says what is wrong with it.
+    pub async fn load(&self, path: &Path) -> Result<Plugin> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if !looks_like_component(&bytes) {
+            bail!("{} is not a WebAssembly component", path.display());
+        }
+        let component = Component::new(&self.engine, &bytes)
+            .map_err(|e| anyhow!("{} is not a valid component: {e}", path.display()))?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow!("{} needs imports this host does not grant: {e}", path.display()))?;
+        let pre = IntegrationPre::new(instance_pre)
+            .map_err(|e| anyhow!("{} does not implement the kosmo:integration world: {e}", path.display()))?;
+
+        let probe = Access {
+            account: String::new(),
+            server_origin: String::new(),
+            policy: Arc::new(OriginPolicy::deny_all()),
+            bearer_token: None,
+        };
+        let (manifest, raw_tools) = self
+            .with_instance(&pre, &probe, async |instance, store| {
+                let manifest = instance.call_manifest(&mut *store).await?;
+                let tools = instance.call_list_tools(&mut *store).await?;
+                Ok((manifest, tools))
+            })
+            .await
+            .map_err(|e| anyhow!("{} failed while describing itself: {e}", path.display()))?;
+
+        if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
+            bail!(
+                "{} targets kosmo:integration@{}, but this host supports {}",
+                path.display(),
+                manifest.api_version,
+                SUPPORTED_API_VERSIONS.join(", ")
+            );
+        }
+        if !is_identifier(&manifest.id) {
+            bail!("{} has an invalid id {:?} (lowercase letters, digits and '_')", path.display(), manifest.id);
+        }
+        let mut tools = Vec::with_capacity(raw_tools.len());
+        for tool in raw_tools {
+            if !is_identifier(&tool.name) {
+                bail!("{} declares a tool with an invalid name {:?}", path.display(), tool.name);
+            }
+            if tools.iter().any(|t: &ToolInfo| t.name == tool.name) {
+                bail!("{} declares the tool {} twice", path.display(), tool.name);
+            }
+            let input_schema = serde_json::from_str(&tool.input_schema)
+                .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
+            tools.push(ToolInfo {
+                name: tool.name,
+                title: tool.title,
+                description: tool.description,
+                operation: match tool.operation {
+                    Operation::Read => OperationKind::Read,
+                    Operation::Write => OperationKind::Write,
+                },
+                input_schema,
+            });
+        }
+        Ok(Plugin { path: path.to_path_buf(), manifest, tools, pre })
+    }
+
+    pub async fn call_tool(&self, plugin: &Plugin, tool: &str, arguments: &str, access: &Access) -> Result<String, CallError> {
+        let context = CallContext { account: access.account.clone(), server_origin: access.server_origin.clone() };
+        let outcome = self
+            .with_instance(&plugin.pre, access, async |instance, store| {
+                instance.call_call_tool(&mut *store, tool, arguments, &context).await
+            })
+            .await;
+        match outcome {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(tool_error)) => Err(CallError::Tool(tool_error)),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn read_docs(&self, plugin: &Plugin, topic: &str) -> Result<Option<String>, CallError> {
+        let access = Access {
+            account: String::new(),
+            server_origin: String::new(),
+            policy: Arc::new(OriginPolicy::deny_all()),
+            bearer_token: None,
+        };
+        self.with_instance(&plugin.pre, &access, async |instance, store| instance.call_read_docs(&mut *store, topic).await)
+            .await
+    }
+
+    /// Runs `body` against a fresh instance in a fresh Store, under the limits.
+    /// Whatever happens, the Store is dropped afterwards.
+    async fn with_instance<R>(
+        &self,
+        pre: &IntegrationPre<CallState>,
+        access: &Access,
+        body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let state = CallState {
+            // Nothing: no env, args, preopens, sockets or name lookups.
+            wasi: WasiCtx::builder().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            gate: Gate::new(access.policy.clone(), access.bearer_token.clone(), self.limits.http.clone()),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.limits.memory_bytes)
+                .instances(32)
+                .tables(32)
+                .memories(8)
+                .trap_on_grow_failure(true)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let ticks = (self.limits.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let run = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            body(&instance, &mut store).await
+        };
+        match tokio::time::timeout(self.limits.wall, run).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(CallError::Plugin(describe_trap(&error, &self.limits))),
+            Err(_) => Err(CallError::Timeout(self.limits.wall)),
+        }
+    }
+}
+
+/// A wasm trap rendered for a person: which limit was hit, if one was.
+fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
+    let text = format!("{error:?}");
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        match trap {
+            wasmtime::Trap::Interrupt => {
+                return format!("it ran longer than its CPU limit of {} s", limits.cpu.as_secs_f64());
+            }
+            wasmtime::Trap::StackOverflow => return "it overflowed its stack".into(),
+            _ => {}
+        }
+    }
+    if text.contains("forcing trap when growing memory") {
+        return format!("it exceeded its memory limit of {} MiB", limits.memory_bytes >> 20);
+    }
+    if text.contains("unreachable") || text.contains("panicked") {
+        return format!("it crashed (trap): {}", first_line(&text));
+    }
+    first_line(&text).to_string()
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A component (not a core module) starts with `\0asm`, then version 0x0d and layer 1.
+fn looks_like_component(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && &bytes[0..4] == b"\0asm" && bytes[6..8] == [1, 0]
+}
+
+/// Advances the engine's epoch so deadlines fire; stops when the engine is gone.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("kosmo-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch thread");
+}
