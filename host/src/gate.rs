@@ -198,8 +198,12 @@ impl Gate {
 }
 
 type SendFuture = Box<
-    dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>>
-        + Send,
+    dyn Future<
+            Output = Result<
+                (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
+                HttpError,
+            >,
+        > + Send,
 >;
 
 impl WasiHttpHooks for Gate {
@@ -219,7 +223,11 @@ impl WasiHttpHooks for Gate {
     ) -> SendFuture {
         _ = fut;
         if let Err(reason) = self.admit(request.uri()) {
-            eprintln!("kosmo: denied a plugin request to {} {}: {reason}", request.method(), redact_query(request.uri()));
+            eprintln!(
+                "kosmo: denied a plugin request to {} {}: {reason}",
+                request.method(),
+                redact_query(request.uri())
+            );
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
         let options = self.clamp(options);
@@ -343,7 +351,10 @@ mod tests {
 
     #[test]
     fn origin_parsing() {
-        assert_eq!(Origin::parse("https://platform.ringcentral.com/").unwrap().to_url(), "https://platform.ringcentral.com");
+        assert_eq!(
+            Origin::parse("https://platform.ringcentral.com/").unwrap().to_url(),
+            "https://platform.ringcentral.com"
+        );
         assert_eq!(Origin::parse("http://127.0.0.1:5000").unwrap().to_url(), "http://127.0.0.1:5000");
         assert!(Origin::parse("https://platform.ringcentral.com/restapi").is_err());
         assert!(Origin::parse("https://user:pw@platform.ringcentral.com").is_err());

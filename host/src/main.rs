@@ -19,7 +19,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kosmo", version, about = "Run sandboxed WebAssembly integrations (RingCentral) from Lua and the shell.")]
+#[command(
+    name = "kosmo",
+    version,
+    about = "Run sandboxed WebAssembly integrations (RingCentral) from Lua and the shell."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -108,7 +112,8 @@ async fn integrations_lua(args: LuaArgs) -> ExitCode {
             stdout.push('\n');
         }
         if execution.error.is_none() && !execution.result.is_empty() {
-            let shown = if execution.result.len() == 1 { &execution.result[0] } else { &serde_json::json!(execution.result) };
+            let shown =
+                if execution.result.len() == 1 { &execution.result[0] } else { &serde_json::json!(execution.result) };
             match shown {
                 serde_json::Value::String(text) => stdout.push_str(text),
                 other => stdout.push_str(&serde_json::to_string_pretty(other).unwrap_or_default()),
@@ -134,7 +139,8 @@ fn read_script(args: &LuaArgs) -> Result<Option<lua::Script>, String> {
         return Ok(Some(lua::Script { code: code.clone(), chunk_name: "eval".into() }));
     }
     if let Some(path) = &args.file {
-        let code = std::fs::read_to_string(path).map_err(|e| format!("cannot read Lua file {}: {e}", path.display()))?;
+        let code =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read Lua file {}: {e}", path.display()))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "script.lua".into());
         return Ok(Some(lua::Script { code, chunk_name: name }));
     }
@@ -150,7 +156,8 @@ fn read_script(args: &LuaArgs) -> Result<Option<lua::Script>, String> {
 }
 
 async fn load_host() -> Result<host::Host, String> {
-    let runtime = runtime::Runtime::new(runtime::CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+    let runtime =
+        runtime::Runtime::new(runtime::CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
     let dir = config::plugin_dir();
     let plugins = plugins::load_dir(&runtime, &dir).await;
     if plugins.is_empty() {

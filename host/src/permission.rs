@@ -8,6 +8,8 @@ use crate::runtime::OperationKind;
 pub enum Rule {
     Allow,
     Ask,
+    // Set only from configuration, which the config file will provide.
+    #[allow(dead_code)]
     Deny,
 }
 
@@ -37,6 +39,8 @@ pub fn check(policy: &Policy, integration: &str, operation: OperationKind, force
             "integration '{integration}' {op} access requires approval, and this run cannot ask: \
              rerun with --force to allow {op} calls"
         )),
-        Rule::Deny => Err(format!("integration '{integration}' {op} access is denied by policy (--force does not override deny)")),
+        Rule::Deny => {
+            Err(format!("integration '{integration}' {op} access is denied by policy (--force does not override deny)"))
+        }
     }
 }

@@ -246,7 +246,13 @@ impl Runtime {
         Ok(Plugin { path: path.to_path_buf(), manifest, tools, pre })
     }
 
-    pub async fn call_tool(&self, plugin: &Plugin, tool: &str, arguments: &str, access: &Access) -> Result<String, CallError> {
+    pub async fn call_tool(
+        &self,
+        plugin: &Plugin,
+        tool: &str,
+        arguments: &str,
+        access: &Access,
+    ) -> Result<String, CallError> {
         let context = CallContext { account: access.account.clone(), server_origin: access.server_origin.clone() };
         let outcome = self
             .with_instance(&plugin.pre, access, async |instance, store| {
@@ -267,8 +273,10 @@ impl Runtime {
             policy: Arc::new(OriginPolicy::deny_all()),
             bearer_token: None,
         };
-        self.with_instance(&plugin.pre, &access, async |instance, store| instance.call_read_docs(&mut *store, topic).await)
-            .await
+        self.with_instance(&plugin.pre, &access, async |instance, store| {
+            instance.call_read_docs(&mut *store, topic).await
+        })
+        .await
     }
 
     /// Runs `body` against a fresh instance in a fresh Store, under the limits.

@@ -2,7 +2,9 @@
 //! only way out. The host's gate decides whether a request may leave.
 
 use wasip2::http::outgoing_handler;
-use wasip2::http::types::{ErrorCode, Fields, Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme};
+use wasip2::http::types::{
+    ErrorCode, Fields, Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+};
 
 use crate::tools::Method;
 
@@ -57,7 +59,8 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
     if body.is_some() {
         header_list.push(("content-type".to_string(), b"application/json".to_vec()));
     }
-    let headers = Fields::from_list(&header_list).map_err(|e| HttpError::Transport(format!("bad request header: {e:?}")))?;
+    let headers =
+        Fields::from_list(&header_list).map_err(|e| HttpError::Transport(format!("bad request header: {e:?}")))?;
     let request = OutgoingRequest::new(headers);
     let fail = |what: &str| HttpError::Transport(format!("could not set the request {what}"));
     request.set_method(&wasi_method(method)).map_err(|_| fail("method"))?;
@@ -71,7 +74,9 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
     if let Some(bytes) = body {
         let stream = outgoing_body.write().map_err(|_| fail("body stream"))?;
         for chunk in bytes.chunks(4096) {
-            stream.blocking_write_and_flush(chunk).map_err(|e| HttpError::Transport(format!("writing the request body failed: {e:?}")))?;
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| HttpError::Transport(format!("writing the request body failed: {e:?}")))?;
         }
         drop(stream);
     }
@@ -105,7 +110,9 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
             Ok(chunk) => {
                 body.extend_from_slice(&chunk);
                 if body.len() > MAX_RESPONSE_BYTES {
-                    return Err(HttpError::Transport(format!("the response is larger than {MAX_RESPONSE_BYTES} bytes")));
+                    return Err(HttpError::Transport(format!(
+                        "the response is larger than {MAX_RESPONSE_BYTES} bytes"
+                    )));
                 }
             }
             Err(wasip2::io::streams::StreamError::Closed) => break,

@@ -58,10 +58,11 @@ impl Guest for RingCentral {
         let request = request::build(tool, &args).map_err(ToolError::InvalidArguments)?;
         let origin = http::Origin::parse(&context.server_origin).map_err(ToolError::Transport)?;
         let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
-        let response = http::send(request.method, &origin, &request.path_and_query, body.as_deref()).map_err(|e| match e {
-            http::HttpError::Denied(why) => ToolError::Denied(why),
-            http::HttpError::Transport(why) => ToolError::Transport(why),
-        })?;
+        let response =
+            http::send(request.method, &origin, &request.path_and_query, body.as_deref()).map_err(|e| match e {
+                http::HttpError::Denied(why) => ToolError::Denied(why),
+                http::HttpError::Transport(why) => ToolError::Transport(why),
+            })?;
         response::interpret(response).map_err(|f| {
             ToolError::Api(ApiError {
                 status: f.status,

@@ -60,11 +60,9 @@ fn arguments_object<'a>(tool: &Tool, args: &'a Value) -> Result<&'a Map<String, 
         // An empty Lua table may arrive as `[]`; it means "no arguments".
         Value::Null => Ok(EMPTY.get_or_init(Map::new)),
         Value::Array(items) if items.is_empty() => Ok(EMPTY.get_or_init(Map::new)),
-        other => Err(format!(
-            "{}: arguments must be an object of named parameters, got {}",
-            tool.name,
-            json_type(other)
-        )),
+        other => {
+            Err(format!("{}: arguments must be an object of named parameters, got {}", tool.name, json_type(other)))
+        }
     }
 }
 
@@ -74,10 +72,7 @@ fn reject_unknown(tool: &Tool, args: &Map<String, Value>) -> Result<(), String> 
             let allowed: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
             let hint = closest(name, &allowed).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
             let allowed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
-            return Err(format!(
-                "{}: unknown parameter '{name}'.{hint} Allowed parameters: {allowed}.",
-                tool.name
-            ));
+            return Err(format!("{}: unknown parameter '{name}'.{hint} Allowed parameters: {allowed}.", tool.name));
         }
     }
     Ok(())
@@ -138,13 +133,7 @@ impl<'a> Checked<'a> {
 
 fn check_kind<'a>(tool: &Tool, param: &Param, value: &'a Value) -> Result<Checked<'a>, String> {
     let wrong = || {
-        format!(
-            "{}: parameter '{}' must be {}, got {}",
-            tool.name,
-            param.name,
-            kind_name(param.kind),
-            json_type(value)
-        )
+        format!("{}: parameter '{}' must be {}, got {}", tool.name, param.name, kind_name(param.kind), json_type(value))
     };
     match param.kind {
         Kind::String => value.as_str().map(|s| Checked::Text(s.to_string())).ok_or_else(wrong),
@@ -199,9 +188,9 @@ fn check_kind<'a>(tool: &Tool, param: &Param, value: &'a Value) -> Result<Checke
 /// Integers, including integral floats (Lua may hand over `25.0`).
 fn integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
-        }),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        }
         _ => None,
     }
 }
@@ -237,7 +226,11 @@ fn apply_choices<'a>(tool: &Tool, param: &Param, value: Checked<'a>) -> Result<O
 fn check_id(tool: &Tool, param: &Param, id: &str) -> Result<(), String> {
     let bad = id.is_empty()
         || id.contains("..")
-        || id.chars().any(|c| matches!(c, ',' | '*' | '/' | '\\' | '?' | '#' | '%' | '&' | '=' | ';') || c.is_whitespace() || c.is_control());
+        || id.chars().any(|c| {
+            matches!(c, ',' | '*' | '/' | '\\' | '?' | '#' | '%' | '&' | '=' | ';')
+                || c.is_whitespace()
+                || c.is_control()
+        });
     if bad {
         return Err(format!(
             "{}: parameter '{}' must be a single record ID (letters, digits, '-', '_', '~'; no ',', '*', '/', '?', '#', '%', '..' or spaces), got \"{}\"",
@@ -266,7 +259,9 @@ fn check_api_path(tool: &Tool, param: &Param, path: &str) -> Result<(), String> 
         None
     };
     match problem {
-        Some(why) => Err(format!("{}: parameter '{}' is not a valid RingCentral API path: {why}", tool.name, param.name)),
+        Some(why) => {
+            Err(format!("{}: parameter '{}' is not a valid RingCentral API path: {why}", tool.name, param.name))
+        }
         None => Ok(()),
     }
 }
@@ -309,7 +304,11 @@ fn shaped(shape: Shape, value: Value) -> Value {
     }
 }
 
-fn assemble_body(tool: &Tool, named: Map<String, Value>, payload: Option<&Map<String, Value>>) -> Result<Option<Value>, String> {
+fn assemble_body(
+    tool: &Tool,
+    named: Map<String, Value>,
+    payload: Option<&Map<String, Value>>,
+) -> Result<Option<Value>, String> {
     let takes_body = tool.params.iter().any(|p| matches!(p.place, Place::Body(..) | Place::Payload));
     if !takes_body {
         return Ok(None);
@@ -325,7 +324,8 @@ fn assemble_body(tool: &Tool, named: Map<String, Value>, payload: Option<&Map<St
     }
     let is_update = matches!(tool.method, Method::Patch | Method::Put) && tool.path.contains('{');
     if is_update && body.is_empty() {
-        let fields: Vec<&str> = tool.params.iter().filter(|p| !matches!(p.place, Place::Path)).map(|p| p.name).collect();
+        let fields: Vec<&str> =
+            tool.params.iter().filter(|p| !matches!(p.place, Place::Path)).map(|p| p.name).collect();
         return Err(format!("{}: nothing to update; give at least one of: {}", tool.name, fields.join(", ")));
     }
     if tool.method == Method::Delete && body.is_empty() {
@@ -338,7 +338,8 @@ fn assemble_body(tool: &Tool, named: Map<String, Value>, payload: Option<&Map<St
 fn is_iso8601(text: &str) -> bool {
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|b| b.iter().all(u8::is_ascii_digit));
-    let date_ok = bytes.len() >= 10 && digits(0..4) && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10);
+    let date_ok =
+        bytes.len() >= 10 && digits(0..4) && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10);
     if !date_ok {
         return false;
     }
@@ -348,16 +349,13 @@ fn is_iso8601(text: &str) -> bool {
     let time = &text[10..];
     let Some(time) = time.strip_prefix('T').or_else(|| time.strip_prefix('t')) else { return false };
     let t = time.as_bytes();
-    let hm_ok = t.len() >= 5 && t[..2].iter().all(u8::is_ascii_digit) && t[2] == b':' && t[3..5].iter().all(u8::is_ascii_digit);
+    let hm_ok =
+        t.len() >= 5 && t[..2].iter().all(u8::is_ascii_digit) && t[2] == b':' && t[3..5].iter().all(u8::is_ascii_digit);
     hm_ok && time[5..].chars().all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'Z' | 'z' | '+' | '-'))
 }
 
 fn encode_query(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// RFC 3986 percent-encoding of everything but the unreserved characters.

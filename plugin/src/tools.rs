@@ -28,7 +28,10 @@ pub enum Kind {
     ApiPath,
     /// An ISO 8601 date or date-time.
     DateTime,
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     Boolean,
     Object,
 }
@@ -141,12 +144,8 @@ const DATE_TO: Param = param(
     "End date for filtering (ISO 8601, e.g., \"2025-01-31T23:59:59Z\").",
     Place::Query("dateTo"),
 );
-const PER_PAGE_PARAM: Param = param(
-    "perPage",
-    PER_PAGE,
-    "Number of records per page (default: 100, max: 1000).",
-    Place::Query("perPage"),
-);
+const PER_PAGE_PARAM: Param =
+    param("perPage", PER_PAGE, "Number of records per page (default: 100, max: 1000).", Place::Query("perPage"));
 const PAGE_PARAM: Param = param("page", PAGE, "Page number for pagination (default: 1).", Place::Query("page"));
 const MESSAGE_ID: Param = required("message_id", Kind::Id, "Message record ID.", Place::Path);
 const CONTACT_ID: Param = required("contact_id", Kind::Id, "Address book contact ID.", Place::Path);
@@ -171,7 +170,12 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/message-store",
         params: &[
-            choice("messageType", "Filter by message type: Sms, Fax, VoiceMail, Pager, or All (default: All).", "messageType", MESSAGE_TYPES),
+            choice(
+                "messageType",
+                "Filter by message type: Sms, Fax, VoiceMail, Pager, or All (default: All).",
+                "messageType",
+                MESSAGE_TYPES,
+            ),
             DATE_FROM,
             DATE_TO,
             choice("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
@@ -226,9 +230,24 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Post,
         path: "/restapi/v1.0/account/~/extension/~/sms",
         params: &[
-            required("from", Kind::String, "The phone number to send from (must be a RingCentral number assigned to the extension, e.g., \"+16505551234\").", Place::Body("from", Shape::PhoneNumber)),
-            required("to", Kind::String, "The destination phone number (e.g., \"+16505559876\").", Place::Body("to", Shape::PhoneNumberList)),
-            required("text", Kind::String, "The SMS message body text. Maximum 160 characters per segment; longer messages are concatenated.", Place::Body("text", Shape::Plain)),
+            required(
+                "from",
+                Kind::String,
+                "The phone number to send from (must be a RingCentral number assigned to the extension, e.g., \"+16505551234\").",
+                Place::Body("from", Shape::PhoneNumber),
+            ),
+            required(
+                "to",
+                Kind::String,
+                "The destination phone number (e.g., \"+16505559876\").",
+                Place::Body("to", Shape::PhoneNumberList),
+            ),
+            required(
+                "text",
+                Kind::String,
+                "The SMS message body text. Maximum 160 characters per segment; longer messages are concatenated.",
+                Place::Body("text", Shape::Plain),
+            ),
         ],
     },
     Tool {
@@ -243,7 +262,12 @@ pub static TOOLS: &[Tool] = &[
             DATE_TO,
             choice("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
             choice("type", "Filter by call type: Voice, Fax, or All.", "type", CALL_TYPES),
-            param("phoneNumber", Kind::String, "Filter by phone number (caller or receiver).", Place::Query("phoneNumber")),
+            param(
+                "phoneNumber",
+                Kind::String,
+                "Filter by phone number (caller or receiver).",
+                Place::Query("phoneNumber"),
+            ),
             PER_PAGE_PARAM,
             PAGE_PARAM,
         ],
@@ -260,7 +284,12 @@ pub static TOOLS: &[Tool] = &[
             DATE_TO,
             choice("direction", "Inbound, Outbound, or All.", "direction", DIRECTIONS),
             choice("type", "Voice, Fax, or All.", "type", CALL_TYPES),
-            param("phoneNumber", Kind::String, "Filter by caller or receiver phone number.", Place::Query("phoneNumber")),
+            param(
+                "phoneNumber",
+                Kind::String,
+                "Filter by caller or receiver phone number.",
+                Place::Query("phoneNumber"),
+            ),
             param("extensionNumber", Kind::String, "Filter by extension number.", Place::Query("extensionNumber")),
             param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
             param("page", PAGE, "Page number.", Place::Query("page")),
@@ -283,7 +312,12 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact",
         params: &[
-            param("startsWith", Kind::String, "Filter contacts whose first name, last name, or company name starts with this string.", Place::Query("startsWith")),
+            param(
+                "startsWith",
+                Kind::String,
+                "Filter contacts whose first name, last name, or company name starts with this string.",
+                Place::Query("startsWith"),
+            ),
             PER_PAGE_PARAM,
             PAGE_PARAM,
         ],
@@ -351,7 +385,12 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Get,
         path: "/restapi/v1.0/account/~/extension",
         params: &[
-            param("extensionType", Kind::String, "Filter by extension type such as User, Department, or Announcement.", Place::Query("type")),
+            param(
+                "extensionType",
+                Kind::String,
+                "Filter by extension type such as User, Department, or Announcement.",
+                Place::Query("type"),
+            ),
             param("status", Kind::String, "Filter by extension status.", Place::Query("status")),
             param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
             param("page", PAGE, "Page number.", Place::Query("page")),
@@ -374,7 +413,12 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Get,
         path: "/restapi/v1.0/account/~/phone-number",
         params: &[
-            param("usageType", Kind::String, "Filter by usage type such as MainCompanyNumber or DirectNumber.", Place::Query("usageType")),
+            param(
+                "usageType",
+                Kind::String,
+                "Filter by usage type such as MainCompanyNumber or DirectNumber.",
+                Place::Query("usageType"),
+            ),
             param("status", Kind::String, "Filter by phone number status.", Place::Query("status")),
             param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
             param("page", PAGE, "Page number.", Place::Query("page")),
@@ -400,7 +444,12 @@ pub static TOOLS: &[Tool] = &[
         operation: Operation::Read,
         method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/presence",
-        params: &[param("detailedTelephonyState", Kind::Boolean, "Request detailed telephony state when supported.", Place::Query("detailedTelephonyState"))],
+        params: &[param(
+            "detailedTelephonyState",
+            Kind::Boolean,
+            "Request detailed telephony state when supported.",
+            Place::Query("detailedTelephonyState"),
+        )],
     },
     Tool {
         name: "get_current_user",

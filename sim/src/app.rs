@@ -6,8 +6,5 @@ use crate::state::AppState;
 use crate::{control, routes};
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .nest("/restapi", routes::api(state.clone()))
-        .nest("/__sim", control::router())
-        .with_state(state)
+    Router::new().nest("/restapi", routes::api(state.clone())).nest("/__sim", control::router()).with_state(state)
 }

@@ -17,23 +17,13 @@ pub async fn require_bearer(State(app): State<AppState>, request: Request, next:
 }
 
 fn check(headers: &HeaderMap, tokens: &[String]) -> Result<(), ApiError> {
-    let header = headers
-        .get(AUTHORIZATION)
-        .ok_or_else(ApiError::missing_authorization)?;
-    let value = header
-        .to_str()
-        .map_err(|_| ApiError::malformed_authorization())?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or_else(ApiError::malformed_authorization)?;
+    let header = headers.get(AUTHORIZATION).ok_or_else(ApiError::missing_authorization)?;
+    let value = header.to_str().map_err(|_| ApiError::malformed_authorization())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(ApiError::malformed_authorization)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(ApiError::malformed_authorization());
     }
-    if tokens.iter().any(|t| t == token.trim()) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_token())
-    }
+    if tokens.iter().any(|t| t == token.trim()) { Ok(()) } else { Err(ApiError::invalid_token()) }
 }
 
 #[cfg(test)]

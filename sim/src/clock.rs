@@ -16,10 +16,7 @@ impl Clock {
     pub fn new(start: Timestamp) -> Self {
         // RingCentral timestamps carry milliseconds; finer digits would never round-trip.
         let start = start.round(jiff::Unit::Millisecond).unwrap_or(start);
-        Self {
-            start,
-            started: Instant::now(),
-        }
+        Self { start, started: Instant::now() }
     }
 
     pub fn start(&self) -> Timestamp {
@@ -27,8 +24,7 @@ impl Clock {
     }
 
     pub fn now(&self) -> Timestamp {
-        let elapsed =
-            SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::ZERO);
+        let elapsed = SignedDuration::try_from(self.started.elapsed()).unwrap_or(SignedDuration::ZERO);
         let now = self.start.checked_add(elapsed).unwrap_or(self.start);
         now.round(jiff::Unit::Millisecond).unwrap_or(now)
     }
@@ -46,15 +42,9 @@ pub fn parse(text: &str) -> Option<Timestamp> {
         return Some(ts);
     }
     if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
-        return dt
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp());
+        return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
     }
-    text.parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp())
+    text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok()).map(|z| z.timestamp())
 }
 
 /// Serde adapter for record fields.

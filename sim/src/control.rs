@@ -11,9 +11,7 @@ use crate::state::AppState;
 use crate::wire::LoggedRequest;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/requests", get(requests).delete(clear_requests))
+    Router::new().route("/health", get(health)).route("/requests", get(requests).delete(clear_requests))
 }
 
 async fn health() -> Json<Value> {

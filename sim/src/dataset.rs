@@ -11,12 +11,12 @@ use crate::records::Direction;
 use crate::records::call::{CallParty, CallRecord, CallType, Recording};
 use crate::records::contact::{Address, Contact, ContactFields};
 use crate::records::directory::{
-    Account, ActiveCall, Extension, ExtensionContact, ExtensionStatus, ExtensionType,
-    NumberFeature, NumberStatus, NumberType, PaymentType, PhoneNumber, UsageType,
+    Account, ActiveCall, Extension, ExtensionContact, ExtensionStatus, ExtensionType, NumberFeature, NumberStatus,
+    NumberType, PaymentType, PhoneNumber, UsageType,
 };
 use crate::records::message::{
-    self, Attachment, Availability, Conversation, FIRST_MESSAGE_ID, Message, MessageStatus,
-    MessageType, Party, ReadStatus,
+    self, Attachment, Availability, Conversation, FIRST_MESSAGE_ID, Message, MessageStatus, MessageType, Party,
+    ReadStatus,
 };
 use crate::store::Store;
 
@@ -114,50 +114,18 @@ const CALLER_ID: &[NumberFeature] = &[NumberFeature::CallerId];
 const SMS_CALLER_ID: &[NumberFeature] = &[NumberFeature::SmsSender, NumberFeature::CallerId];
 
 const PHONE_NUMBERS: [PhoneNumber; 7] = [
-    number(
-        411_000_100,
-        MAIN_NUMBER,
-        UsageType::MainCompanyNumber,
-        NumberType::VoiceFax,
-        CALLER_ID,
-        None,
-    ),
+    number(411_000_100, MAIN_NUMBER, UsageType::MainCompanyNumber, NumberType::VoiceFax, CALLER_ID, None),
     PhoneNumber {
         location: "Toll Free",
         payment_type: PaymentType::TollFree,
-        ..number(
-            411_000_800,
-            "+18885550100",
-            UsageType::CompanyNumber,
-            NumberType::VoiceOnly,
-            CALLER_ID,
-            None,
-        )
+        ..number(411_000_800, "+18885550100", UsageType::CompanyNumber, NumberType::VoiceOnly, CALLER_ID, None)
     },
     PhoneNumber {
         primary: true,
-        features: &[
-            NumberFeature::SmsSender,
-            NumberFeature::CallerId,
-            NumberFeature::MmsSender,
-        ],
-        ..number(
-            411_000_101,
-            SMS_NUMBER,
-            UsageType::DirectNumber,
-            NumberType::VoiceFax,
-            &[],
-            Some(CURRENT_USER),
-        )
+        features: &[NumberFeature::SmsSender, NumberFeature::CallerId, NumberFeature::MmsSender],
+        ..number(411_000_101, SMS_NUMBER, UsageType::DirectNumber, NumberType::VoiceFax, &[], Some(CURRENT_USER))
     },
-    number(
-        411_000_109,
-        FAX_NUMBER,
-        UsageType::DirectNumber,
-        NumberType::FaxOnly,
-        CALLER_ID,
-        Some(CURRENT_USER),
-    ),
+    number(411_000_109, FAX_NUMBER, UsageType::DirectNumber, NumberType::FaxOnly, CALLER_ID, Some(CURRENT_USER)),
     PhoneNumber {
         primary: true,
         ..number(
@@ -169,35 +137,17 @@ const PHONE_NUMBERS: [PhoneNumber; 7] = [
             Some(SECOND_USER),
         )
     },
-    number(
-        411_000_120,
-        "+16505550120",
-        UsageType::DirectNumber,
-        NumberType::VoiceOnly,
-        CALLER_ID,
-        Some(SALES),
-    ),
+    number(411_000_120, "+16505550120", UsageType::DirectNumber, NumberType::VoiceOnly, CALLER_ID, Some(SALES)),
     PhoneNumber {
         status: NumberStatus::Pending,
-        ..number(
-            411_000_140,
-            "+16505550140",
-            UsageType::AdditionalCompanyNumber,
-            NumberType::VoiceFax,
-            CALLER_ID,
-            None,
-        )
+        ..number(411_000_140, "+16505550140", UsageType::AdditionalCompanyNumber, NumberType::VoiceFax, CALLER_ID, None)
     },
 ];
 
-const FIRST_NAMES: [&str; 12] = [
-    "Avery", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Harper", "Jamie", "Kendall", "Morgan",
-    "Quinn", "Riley",
-];
-const LAST_NAMES: [&str; 12] = [
-    "Abbott", "Brooks", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Iverson", "Kim",
-    "Lopez", "Novak",
-];
+const FIRST_NAMES: [&str; 12] =
+    ["Avery", "Blake", "Casey", "Dana", "Elliot", "Frankie", "Harper", "Jamie", "Kendall", "Morgan", "Quinn", "Riley"];
+const LAST_NAMES: [&str; 12] =
+    ["Abbott", "Brooks", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Iverson", "Kim", "Lopez", "Novak"];
 const AREAS: [(&str, &str); 8] = [
     ("415", "San Francisco, CA"),
     ("408", "San Jose, CA"),
@@ -245,33 +195,19 @@ impl Person {
 }
 
 pub fn generate(seed: u64, now: Timestamp, base_url: &str) -> Store {
-    let mut builder = Builder {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        now,
-        api_root: format!("{base_url}/restapi/v1.0"),
-    };
+    let mut builder =
+        Builder { rng: ChaCha8Rng::seed_from_u64(seed), now, api_root: format!("{base_url}/restapi/v1.0") };
     let account = builder.account();
-    let mut extensions: Vec<Extension> = STAFF
-        .iter()
-        .map(|staff| builder.extension(staff, &account))
-        .collect();
+    let mut extensions: Vec<Extension> = STAFF.iter().map(|staff| builder.extension(staff, &account)).collect();
     let people = builder.people();
     // STAFF[0] is the session owner: the one on a call, with messages and contacts.
     let active_call = builder.active_call(&extensions[0], &people[0]);
     extensions[0].active_calls.push(active_call);
     let messages = builder.messages(&extensions[0], &people);
     let contacts = builder.contacts(&extensions[0], &people);
-    let calls = STAFF
-        .iter()
-        .zip(&extensions)
-        .flat_map(|(staff, ext)| builder.calls(ext, staff.calls, &people))
-        .collect();
-    let next_message_id = messages
-        .iter()
-        .map(|m| m.id)
-        .max()
-        .unwrap_or(FIRST_MESSAGE_ID)
-        + 1;
+    let calls =
+        STAFF.iter().zip(&extensions).flat_map(|(staff, ext)| builder.calls(ext, staff.calls, &people)).collect();
+    let next_message_id = messages.iter().map(|m| m.id).max().unwrap_or(FIRST_MESSAGE_ID) + 1;
     let next_contact_id = FIRST_CONTACT_ID + contacts.len() as u64;
     Store {
         account,
@@ -306,9 +242,7 @@ impl Builder {
     }
 
     fn ago(&self, seconds: i64) -> Timestamp {
-        self.now
-            .checked_sub(SignedDuration::from_secs(seconds))
-            .unwrap_or(self.now)
+        self.now.checked_sub(SignedDuration::from_secs(seconds)).unwrap_or(self.now)
     }
 
     /// Times for `count` events, `recent` of them within the last day, oldest first.
@@ -328,9 +262,7 @@ impl Builder {
             .into_iter()
             .map(|seconds| {
                 let millis = self.rng.random_range(0..1000);
-                self.ago(seconds)
-                    .checked_add(SignedDuration::from_millis(millis))
-                    .unwrap_or(self.now)
+                self.ago(seconds).checked_add(SignedDuration::from_millis(millis)).unwrap_or(self.now)
             })
             .collect()
     }
@@ -351,10 +283,7 @@ impl Builder {
             Some(last) => format!("{} {last}", staff.first_name),
             None => staff.first_name.to_owned(),
         };
-        let email = format!(
-            "{}@kosmo-demo.example",
-            name.to_lowercase().replace(' ', ".")
-        );
+        let email = format!("{}@kosmo-demo.example", name.to_lowercase().replace(' ', "."));
         let days = self.rng.random_range(100..400);
         Extension {
             id: staff.id,
@@ -399,26 +328,15 @@ impl Builder {
 
     fn id_string(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len)
-            .map(|i| {
-                ALPHABET[self
-                    .rng
-                    .random_range(0..if i == 0 { 52 } else { ALPHABET.len() })]
-                    as char
-            })
-            .collect()
+        (0..len).map(|i| ALPHABET[self.rng.random_range(0..if i == 0 { 52 } else { ALPHABET.len() })] as char).collect()
     }
 
     fn digits(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|i| char::from(b'0' + self.rng.random_range(u8::from(i == 0)..10)))
-            .collect()
+        (0..len).map(|i| char::from(b'0' + self.rng.random_range(u8::from(i == 0)..10))).collect()
     }
 
     fn telephony_session_id(&mut self) -> String {
-        let hex: String = (0..30)
-            .map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0'))
-            .collect();
+        let hex: String = (0..30).map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0')).collect();
         format!("s-a0{hex}")
     }
 
@@ -460,17 +378,12 @@ impl Builder {
                     _ => Direction::Outbound,
                 };
                 let unread_odds = if recent { 0.6 } else { 0.2 };
-                let read_status =
-                    if direction == Direction::Inbound && self.rng.random_bool(unread_odds) {
-                        ReadStatus::Unread
-                    } else {
-                        ReadStatus::Read
-                    };
-                let availability = if matches!(i, 11 | 24) {
-                    Availability::Deleted
+                let read_status = if direction == Direction::Inbound && self.rng.random_bool(unread_odds) {
+                    ReadStatus::Unread
                 } else {
-                    Availability::Alive
+                    ReadStatus::Read
                 };
+                let availability = if matches!(i, 11 | 24) { Availability::Deleted } else { Availability::Alive };
                 let mut record = self.message(owner, id, kind, direction, person, at);
                 record.read_status = read_status;
                 record.availability = availability;
@@ -489,11 +402,7 @@ impl Builder {
         at: Timestamp,
     ) -> Message {
         let uri = format!("{}/message-store/{id}", owner.uri);
-        let our_number = if kind == MessageType::Fax {
-            FAX_NUMBER
-        } else {
-            SMS_NUMBER
-        };
+        let our_number = if kind == MessageType::Fax { FAX_NUMBER } else { SMS_NUMBER };
         let ours = Party {
             phone_number: our_number.to_owned(),
             name: Some(owner.name.clone()),
@@ -509,30 +418,15 @@ impl Builder {
         let (from, to, message_status) = match direction {
             Direction::Inbound => (theirs, ours, MessageStatus::Received),
             Direction::Outbound => {
-                let status = if kind == MessageType::Sms {
-                    MessageStatus::Delivered
-                } else {
-                    MessageStatus::Sent
-                };
-                (
-                    ours,
-                    Party {
-                        message_status: Some(status),
-                        ..theirs
-                    },
-                    status,
-                )
+                let status = if kind == MessageType::Sms { MessageStatus::Delivered } else { MessageStatus::Sent };
+                (ours, Party { message_status: Some(status), ..theirs }, status)
             }
         };
         let (attachment_kind, content_type, subject) = match kind {
-            MessageType::Sms | MessageType::Pager => {
-                ("Text", "text/plain", Some(self.pick(&SMS_TEXTS).to_owned()))
+            MessageType::Sms | MessageType::Pager => ("Text", "text/plain", Some(self.pick(&SMS_TEXTS).to_owned())),
+            MessageType::VoiceMail => {
+                ("AudioRecording", "audio/mpeg", Some(format!("Voice message from {}", person.name())))
             }
-            MessageType::VoiceMail => (
-                "AudioRecording",
-                "audio/mpeg",
-                Some(format!("Voice message from {}", person.name())),
-            ),
             MessageType::Fax => ("RenderedDocument", "application/pdf", None),
         };
         let attachment = Attachment {
@@ -542,8 +436,7 @@ impl Builder {
             content_type,
             vm_duration: (kind == MessageType::VoiceMail).then(|| self.rng.random_range(5..90)),
         };
-        let conversation_id =
-            (kind == MessageType::Sms).then(|| message::conversation_id(&person.number));
+        let conversation_id = (kind == MessageType::Sms).then(|| message::conversation_id(&person.number));
         Message {
             owner: owner.id,
             uri,
@@ -560,14 +453,10 @@ impl Builder {
             availability: Availability::Alive,
             subject,
             message_status,
-            sms_sending_attempts_count: (kind == MessageType::Sms
-                && direction == Direction::Outbound)
-                .then_some(1),
+            sms_sending_attempts_count: (kind == MessageType::Sms && direction == Direction::Outbound).then_some(1),
             conversation_id,
-            conversation: conversation_id.map(|cid| Conversation {
-                id: cid.to_string(),
-                uri: format!("{}/conversation/{cid}", self.api_root),
-            }),
+            conversation: conversation_id
+                .map(|cid| Conversation { id: cid.to_string(), uri: format!("{}/conversation/{cid}", self.api_root) }),
             fax_page_count: (kind == MessageType::Fax).then(|| self.rng.random_range(1..7)),
             fax_resolution: (kind == MessageType::Fax).then_some("High"),
             vm_transcription_status: (kind == MessageType::VoiceMail).then_some("NotAvailable"),
@@ -575,27 +464,14 @@ impl Builder {
         }
     }
 
-    fn calls(
-        &mut self,
-        owner: &Extension,
-        (count, recent): (usize, usize),
-        people: &[Person],
-    ) -> Vec<CallRecord> {
+    fn calls(&mut self, owner: &Extension, (count, recent): (usize, usize), people: &[Person]) -> Vec<CallRecord> {
         let times = self.timeline(count, recent);
         times
             .into_iter()
             .enumerate()
             .map(|(i, at)| {
-                let kind = if i % 9 == 4 {
-                    CallType::Fax
-                } else {
-                    CallType::Voice
-                };
-                let direction = if self.rng.random_bool(0.55) {
-                    Direction::Inbound
-                } else {
-                    Direction::Outbound
-                };
+                let kind = if i % 9 == 4 { CallType::Fax } else { CallType::Voice };
+                let direction = if self.rng.random_bool(0.55) { Direction::Inbound } else { Direction::Outbound };
                 let person = &people[self.rng.random_range(0..people.len())];
                 self.call(owner, kind, direction, person, at)
             })
@@ -612,23 +488,15 @@ impl Builder {
     ) -> CallRecord {
         let roll = self.rng.random_range(0..100);
         let (action, result, seconds) = match (kind, direction) {
-            (CallType::Fax, Direction::Inbound) => {
-                ("Incoming Fax", "Received", self.rng.random_range(30..120))
-            }
-            (CallType::Fax, Direction::Outbound) => {
-                ("Outgoing Fax", "Sent", self.rng.random_range(30..120))
-            }
+            (CallType::Fax, Direction::Inbound) => ("Incoming Fax", "Received", self.rng.random_range(30..120)),
+            (CallType::Fax, Direction::Outbound) => ("Outgoing Fax", "Sent", self.rng.random_range(30..120)),
             (CallType::Voice, Direction::Inbound) => match roll {
                 0..60 => ("Phone Call", "Accepted", self.rng.random_range(30..1800)),
                 60..85 => ("Phone Call", "Missed", 0),
                 _ => ("Phone Call", "Voicemail", self.rng.random_range(10..90)),
             },
             (CallType::Voice, Direction::Outbound) => match roll {
-                0..80 => (
-                    "VoIP Call",
-                    "Call connected",
-                    self.rng.random_range(30..1800),
-                ),
+                0..80 => ("VoIP Call", "Call connected", self.rng.random_range(30..1800)),
                 80..90 => ("VoIP Call", "No Answer", self.rng.random_range(20..40)),
                 _ => ("VoIP Call", "Busy", self.rng.random_range(1..5)),
             },
@@ -650,17 +518,11 @@ impl Builder {
             Direction::Inbound => (theirs, ours),
             Direction::Outbound => (ours, theirs),
         };
-        let recorded =
-            matches!(result, "Accepted" | "Call connected") && self.rng.random_bool(0.25);
+        let recorded = matches!(result, "Accepted" | "Call connected") && self.rng.random_bool(0.25);
         let recording = recorded.then(|| {
             let id = self.digits(10);
             let uri = format!("{}/account/{ACCOUNT_ID}/recording/{id}", self.api_root);
-            Recording {
-                content_uri: format!("{uri}/content"),
-                uri,
-                id,
-                kind: "Automatic",
-            }
+            Recording { content_uri: format!("{uri}/content"), uri, id, kind: "Automatic" }
         });
         CallRecord {
             owner: owner.id,
@@ -673,11 +535,7 @@ impl Builder {
             direction,
             action,
             result,
-            transport: if action == "VoIP Call" {
-                "VoIP"
-            } else {
-                "PSTN"
-            },
+            transport: if action == "VoIP Call" { "VoIP" } else { "PSTN" },
             from,
             to,
             recording,
@@ -695,20 +553,10 @@ impl Builder {
                     first_name: Some(person.first_name.to_owned()),
                     last_name: Some(person.last_name.to_owned()),
                     company: Some(company.to_owned()),
-                    email: Some(
-                        format!("{}.{}@example.com", person.first_name, person.last_name)
-                            .to_lowercase(),
-                    ),
+                    email: Some(format!("{}.{}@example.com", person.first_name, person.last_name).to_lowercase()),
                     mobile_phone: Some(person.number.clone()),
                     business_address: self.rng.random_bool(0.5).then(|| Address {
-                        city: Some(
-                            person
-                                .location
-                                .split(", ")
-                                .next()
-                                .unwrap_or_default()
-                                .to_owned(),
-                        ),
+                        city: Some(person.location.split(", ").next().unwrap_or_default().to_owned()),
                         state: person.location.split(", ").nth(1).map(str::to_owned),
                         country: Some("US".to_owned()),
                         ..Address::default()
@@ -753,22 +601,12 @@ mod tests {
         let store = generate(42, now(), "http://x");
         let day_ago = now().checked_sub(SignedDuration::from_hours(24)).unwrap();
         assert_eq!(store.messages.len(), MESSAGES);
-        assert!(
-            store
-                .messages
-                .iter()
-                .filter(|m| m.creation_time > day_ago)
-                .count()
-                >= 5
-        );
+        assert!(store.messages.iter().filter(|m| m.creation_time > day_ago).count() >= 5);
         assert!(store.messages.iter().all(|m| m.id > 1 << 53));
         let mine = store.calls.iter().filter(|c| c.owner == CURRENT_USER);
         assert!(mine.filter(|c| c.start_time > day_ago).count() >= 5);
         for kind in [MessageType::Sms, MessageType::Fax, MessageType::VoiceMail] {
-            assert!(
-                store.messages.iter().any(|m| m.kind == kind),
-                "{kind:?} missing"
-            );
+            assert!(store.messages.iter().any(|m| m.kind == kind), "{kind:?} missing");
         }
     }
 }

@@ -19,13 +19,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            top_code: code,
-            code,
-            message: message.into(),
-            parameter_name: None,
-        }
+        Self { status, top_code: code, code, message: message.into(), parameter_name: None }
     }
 
     pub fn with_parameter(mut self, name: impl Into<String>) -> Self {
@@ -35,59 +29,32 @@ impl ApiError {
 
     /// 400 CMN-101: a parameter has a value the API does not accept.
     pub fn invalid_parameter(name: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "CMN-101",
-            format!("Parameter [{name}] value is invalid"),
-        )
-        .with_parameter(name)
+        Self::new(StatusCode::BAD_REQUEST, "CMN-101", format!("Parameter [{name}] value is invalid"))
+            .with_parameter(name)
     }
 
     /// 404 CMN-102: the resource a path parameter names does not exist.
     pub fn not_found(name: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "CMN-102",
-            format!("Resource for parameter [{name}] is not found"),
-        )
-        .with_parameter(name)
+        Self::new(StatusCode::NOT_FOUND, "CMN-102", format!("Resource for parameter [{name}] is not found"))
+            .with_parameter(name)
     }
 
     /// 400 CMN-103: the request body is not the JSON the endpoint expects.
     pub fn bad_json(detail: impl std::fmt::Display) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "CMN-103",
-            format!("JSON can't be parsed: {detail}"),
-        )
+        Self::new(StatusCode::BAD_REQUEST, "CMN-103", format!("JSON can't be parsed: {detail}"))
     }
 
     pub fn missing_authorization() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "AGW-401",
-            "Authorization header is not specified",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "AGW-401", "Authorization header is not specified")
     }
 
     pub fn malformed_authorization() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "AGW-402",
-            "Invalid Authorization header",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "AGW-402", "Invalid Authorization header")
     }
 
     /// What RingCentral answers for a bearer token it does not know.
     pub fn invalid_token() -> Self {
-        Self {
-            top_code: "TokenInvalid",
-            ..Self::new(
-                StatusCode::UNAUTHORIZED,
-                "OAU-149",
-                "OAuth token is invalid",
-            )
-        }
+        Self { top_code: "TokenInvalid", ..Self::new(StatusCode::UNAUTHORIZED, "OAU-149", "OAuth token is invalid") }
     }
 }
 
@@ -97,8 +64,7 @@ impl IntoResponse for ApiError {
         if let Some(name) = self.parameter_name {
             detail["parameterName"] = name.into();
         }
-        let body =
-            json!({ "errorCode": self.top_code, "message": self.message, "errors": [detail] });
+        let body = json!({ "errorCode": self.top_code, "message": self.message, "errors": [detail] });
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -110,9 +76,5 @@ pub async fn unknown_uri() -> ApiError {
 
 /// Answers a known path called with a method it does not support.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "CMN-104",
-        "Method is not allowed for this resource",
-    )
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "CMN-104", "Method is not allowed for this resource")
 }

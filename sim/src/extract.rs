@@ -23,42 +23,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
         let query = parts.uri.query().unwrap_or_default();
-        Ok(Self(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        Ok(Self(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
     }
 }
 
 impl Params {
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.0.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     /// A scalar parameter; when repeated, the last value wins.
     pub fn single(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.0.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
     /// A repeatable enum parameter; any value outside the enum is a 400.
     pub fn enums<T: FromStr>(&self, name: &str) -> Result<Vec<T>, ApiError> {
-        self.values(name)
-            .map(|value| value.parse().map_err(|_| ApiError::invalid_parameter(name)))
-            .collect()
+        self.values(name).map(|value| value.parse().map_err(|_| ApiError::invalid_parameter(name))).collect()
     }
 
     pub fn enum_value<T: FromStr>(&self, name: &str) -> Result<Option<T>, ApiError> {
-        self.single(name)
-            .map(|value| value.parse().map_err(|_| ApiError::invalid_parameter(name)))
-            .transpose()
+        self.single(name).map(|value| value.parse().map_err(|_| ApiError::invalid_parameter(name))).transpose()
     }
 
     pub fn boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
@@ -72,9 +57,7 @@ impl Params {
     }
 
     pub fn timestamp(&self, name: &str) -> Result<Option<Timestamp>, ApiError> {
-        self.single(name)
-            .map(|value| clock::parse(value).ok_or_else(|| ApiError::invalid_parameter(name)))
-            .transpose()
+        self.single(name).map(|value| clock::parse(value).ok_or_else(|| ApiError::invalid_parameter(name))).transpose()
     }
 
     /// The `dateFrom`/`dateTo` window of the message store and call log: `dateTo`
@@ -86,11 +69,7 @@ impl Params {
             Some(from) => from,
             None => to.checked_sub(SignedDuration::from_hours(24)).unwrap_or(to),
         };
-        Ok(DateWindow {
-            from,
-            to,
-            explicit_to,
-        })
+        Ok(DateWindow { from, to, explicit_to })
     }
 }
 
@@ -117,11 +96,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Ids<T> 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(ids)) => Ok(Self(ids)),
-            Err(rejection) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "CMN-101",
-                rejection.body_text(),
-            )),
+            Err(rejection) => Err(ApiError::new(StatusCode::BAD_REQUEST, "CMN-101", rejection.body_text())),
         }
     }
 }
@@ -133,12 +108,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(ApiError::bad_json)?;
-        serde_json::from_slice(&bytes)
-            .map(Self)
-            .map_err(ApiError::bad_json)
+        let bytes = Bytes::from_request(request, state).await.map_err(ApiError::bad_json)?;
+        serde_json::from_slice(&bytes).map(Self).map_err(ApiError::bad_json)
     }
 }
 

@@ -54,18 +54,13 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if !args.addr.ip().is_loopback() && !args.allow_non_loopback {
-        bail!(
-            "refusing to listen on non-loopback address {} (pass --allow-non-loopback)",
-            args.addr
-        );
+        bail!("refusing to listen on non-loopback address {} (pass --allow-non-loopback)", args.addr);
     }
     if args.tokens.iter().any(|t| t.trim().is_empty()) {
         bail!("--token must not be empty");
     }
 
-    let listener = TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("binding {}", args.addr))?;
+    let listener = TcpListener::bind(args.addr).await.with_context(|| format!("binding {}", args.addr))?;
     let base_url = format!("http://{}", listener.local_addr()?);
     let clock = Clock::new(args.start_time.unwrap_or_else(Timestamp::now));
     let store = dataset::generate(args.seed, clock.start(), &base_url);
@@ -76,9 +71,7 @@ async fn main() -> anyhow::Result<()> {
     writeln!(stdout, "listening on {base_url}")?;
     stdout.flush()?;
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(args.exit_on_stdin_eof))
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown(args.exit_on_stdin_eof)).await?;
     Ok(())
 }
 

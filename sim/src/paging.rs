@@ -22,9 +22,7 @@ impl PageRequest {
         let page = positive(params, "page")?.unwrap_or(1);
         let per_page = match params.single("perPage") {
             Some("max") if allow_max => MAX_PER_PAGE,
-            _ => positive(params, "perPage")?
-                .unwrap_or(DEFAULT_PER_PAGE)
-                .min(MAX_PER_PAGE),
+            _ => positive(params, "perPage")?.unwrap_or(DEFAULT_PER_PAGE).min(MAX_PER_PAGE),
         };
         Ok(Self { page, per_page })
     }
@@ -67,12 +65,7 @@ impl Echo {
 }
 
 /// Builds `{uri, records, paging, navigation}` for one page of `items`.
-pub fn listing<T: Serialize>(
-    collection_uri: &str,
-    echo: &Echo,
-    request: PageRequest,
-    items: &[T],
-) -> Value {
+pub fn listing<T: Serialize>(collection_uri: &str, echo: &Echo, request: PageRequest, items: &[T]) -> Value {
     let PageRequest { page, per_page } = request;
     let total = items.len();
     let total_pages = total.div_ceil(per_page).max(1);
@@ -122,32 +115,15 @@ mod tests {
             body["paging"],
             json!({"page": 2, "totalPages": 3, "perPage": 10, "totalElements": 25, "pageStart": 10, "pageEnd": 19})
         );
-        assert_eq!(
-            body["navigation"]["nextPage"]["uri"],
-            "http://sim/x?page=3&perPage=10"
-        );
-        assert_eq!(
-            body["navigation"]["previousPage"]["uri"],
-            "http://sim/x?page=1&perPage=10"
-        );
-        assert_eq!(
-            body["navigation"]["lastPage"]["uri"],
-            "http://sim/x?page=3&perPage=10"
-        );
+        assert_eq!(body["navigation"]["nextPage"]["uri"], "http://sim/x?page=3&perPage=10");
+        assert_eq!(body["navigation"]["previousPage"]["uri"], "http://sim/x?page=1&perPage=10");
+        assert_eq!(body["navigation"]["lastPage"]["uri"], "http://sim/x?page=3&perPage=10");
     }
 
     #[test]
     fn empty_list_has_one_page_and_no_indexes() {
-        let body = listing(
-            "http://sim/x",
-            &Echo::default(),
-            page(1, 100),
-            &Vec::<u32>::new(),
-        );
-        assert_eq!(
-            body["paging"],
-            json!({"page": 1, "totalPages": 1, "perPage": 100, "totalElements": 0})
-        );
+        let body = listing("http://sim/x", &Echo::default(), page(1, 100), &Vec::<u32>::new());
+        assert_eq!(body["paging"], json!({"page": 1, "totalPages": 1, "perPage": 100, "totalElements": 0}));
         let nav = body["navigation"].as_object().unwrap();
         assert_eq!(nav.keys().collect::<Vec<_>>(), ["firstPage", "lastPage"]);
     }

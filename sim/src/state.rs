@@ -19,12 +19,7 @@ pub struct Shared {
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, tokens: Vec<String>, seed: u64) -> Self {
-        Self(Arc::new(Shared {
-            store: Mutex::new(store),
-            clock,
-            tokens,
-            requests: RequestLog::new(seed),
-        }))
+        Self(Arc::new(Shared { store: Mutex::new(store), clock, tokens, requests: RequestLog::new(seed) }))
     }
 
     /// Locks the data. Handlers never await while holding it; a poisoned lock is

@@ -36,14 +36,8 @@ impl Store {
     /// Resolves `{accountId}/extension/{extensionId}`: `~` or a real extension id.
     pub fn extension(&self, account_id: &str, extension_id: &str) -> Result<&Extension, ApiError> {
         self.account(account_id)?;
-        let wanted = if extension_id == CURRENT {
-            Some(self.session_owner)
-        } else {
-            extension_id.parse().ok()
-        };
-        wanted
-            .and_then(|id| self.extension_by_id(id))
-            .ok_or_else(|| ApiError::not_found("extensionId"))
+        let wanted = if extension_id == CURRENT { Some(self.session_owner) } else { extension_id.parse().ok() };
+        wanted.and_then(|id| self.extension_by_id(id)).ok_or_else(|| ApiError::not_found("extensionId"))
     }
 
     pub fn extension_by_id(&self, id: u64) -> Option<&Extension> {
@@ -51,13 +45,9 @@ impl Store {
     }
 
     /// The numbers an extension can use: its own, plus the company main number for users.
-    pub fn numbers_of<'a>(
-        &'a self,
-        extension: &'a Extension,
-    ) -> impl Iterator<Item = &'a PhoneNumber> {
+    pub fn numbers_of<'a>(&'a self, extension: &'a Extension) -> impl Iterator<Item = &'a PhoneNumber> {
         self.phone_numbers.iter().filter(move |n| {
-            n.extension == Some(extension.id)
-                || (extension.is_user() && n.usage_type == UsageType::MainCompanyNumber)
+            n.extension == Some(extension.id) || (extension.is_user() && n.usage_type == UsageType::MainCompanyNumber)
         })
     }
 

@@ -38,11 +38,7 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn new(seed: u64) -> Self {
-        Self {
-            seed,
-            counter: AtomicU64::new(0),
-            entries: Mutex::new(Vec::new()),
-        }
+        Self { seed, counter: AtomicU64::new(0), entries: Mutex::new(Vec::new()) }
     }
 
     /// Uuid-shaped and deterministic: the seed, then a counter.
@@ -52,24 +48,15 @@ impl RequestLog {
     }
 
     pub fn snapshot(&self) -> Vec<LoggedRequest> {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     fn push(&self, entry: LoggedRequest) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(entry);
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
     }
 }
 
@@ -77,10 +64,7 @@ impl RequestLog {
 pub async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let request_id = app.requests.next_id();
     let (parts, body) = request.into_parts();
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or(&parts.uri, |original| &original.0);
+    let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0);
 
     let mut headers = BTreeMap::<String, String>::new();
     for (name, value) in &parts.headers {
@@ -101,23 +85,12 @@ pub async fn record(State(app): State<AppState>, request: Request, next: Next) -
         path: uri.path().to_owned(),
         query: uri.query().unwrap_or_default().to_owned(),
         headers,
-        body: bytes
-            .as_ref()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default(),
+        body: bytes.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
     });
 
     let mut response = match bytes {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-        Err(_) => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "CMN-104",
-            "Request body is too large",
-        )
-        .into_response(),
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "CMN-104", "Request body is too large").into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("rcrequestid", value);

@@ -21,41 +21,18 @@ fn default_window_is_the_last_24_hours() {
     assert_eq!(reply.header("x-rate-limit-group"), Some("heavy"));
     assert_eq!(reply.header("x-rate-limit-limit"), Some("10"));
     let body = reply.json();
-    let times: Vec<&str> = records(&body)
-        .iter()
-        .map(|r| r["startTime"].as_str().unwrap())
-        .collect();
+    let times: Vec<&str> = records(&body).iter().map(|r| r["startTime"].as_str().unwrap()).collect();
     assert!(times.len() >= 5, "{times:?}");
-    assert!(
-        times.iter().all(|t| *t >= "2025-05-31T12:00:00.000Z"),
-        "{times:?}"
-    );
+    assert!(times.iter().all(|t| *t >= "2025-05-31T12:00:00.000Z"), "{times:?}");
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
     let uri = body["uri"].as_str().unwrap();
-    assert!(
-        uri.contains("/call-log?view=Simple&dateFrom=2025-05-31T12%3A00%3A0"),
-        "{uri}"
-    );
+    assert!(uri.contains("/call-log?view=Simple&dateFrom=2025-05-31T12%3A00%3A0"), "{uri}");
 
     let record = &records(&body)[0];
     let id = record["id"].as_str().expect("string id");
     assert_eq!(id.len(), 15);
-    assert!(
-        record["uri"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/call-log/{id}?view=Simple"))
-    );
-    for field in [
-        "sessionId",
-        "startTime",
-        "type",
-        "direction",
-        "action",
-        "result",
-        "from",
-        "to",
-    ] {
+    assert!(record["uri"].as_str().unwrap().ends_with(&format!("/call-log/{id}?view=Simple")));
+    for field in ["sessionId", "startTime", "type", "direction", "action", "result", "from", "to"] {
         assert!(!record[field].is_null(), "{field} missing in {record}");
     }
 }
@@ -67,26 +44,13 @@ fn account_log_covers_every_extension() {
     assert_eq!(mine["paging"]["totalElements"], 40);
     let account = sim.get_ok(&format!("{ACCOUNT}?{ALL_TIME}"));
     assert_eq!(account["paging"]["totalElements"], 56);
-    assert!(
-        records(&account)
-            .iter()
-            .all(|r| r["extension"]["id"].is_u64())
-    );
+    assert!(records(&account).iter().all(|r| r["extension"]["id"].is_u64()));
 
     let second = sim.get_ok(&format!("{ACCOUNT}?{ALL_TIME}&extensionNumber=102"));
     assert_eq!(second["paging"]["totalElements"], 10);
     let second_id = records(&second)[0]["extension"]["id"].clone();
-    assert!(
-        records(&second)
-            .iter()
-            .all(|r| r["extension"]["id"] == second_id)
-    );
-    assert!(
-        second["uri"]
-            .as_str()
-            .unwrap()
-            .contains("extensionNumber=102")
-    );
+    assert!(records(&second).iter().all(|r| r["extension"]["id"] == second_id));
+    assert!(second["uri"].as_str().unwrap().contains("extensionNumber=102"));
 }
 
 #[test]
@@ -94,10 +58,7 @@ fn filters_by_direction_type_and_phone_number() {
     let sim = Sim::start();
     let field = |query: &str, name: &str| -> Vec<String> {
         let body = sim.get_ok(&format!("{MINE}?{ALL_TIME}&{query}"));
-        records(&body)
-            .iter()
-            .map(|r| r[name].as_str().unwrap().to_owned())
-            .collect()
+        records(&body).iter().map(|r| r[name].as_str().unwrap().to_owned()).collect()
     };
     let outbound = field("direction=Outbound", "direction");
     assert!(!outbound.is_empty() && outbound.iter().all(|d| d == "Outbound"));
@@ -106,21 +67,14 @@ fn filters_by_direction_type_and_phone_number() {
     assert_eq!(field("type=Fax&type=Voice", "type").len(), 40);
 
     let inbound = sim.get_ok(&format!("{MINE}?{ALL_TIME}&direction=Inbound"));
-    let caller = records(&inbound)[0]["from"]["phoneNumber"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for query in [
-        caller.trim_start_matches('+').to_owned(),
-        caller.replace('+', "%2B"),
-    ] {
+    let caller = records(&inbound)[0]["from"]["phoneNumber"].as_str().unwrap().to_owned();
+    for query in [caller.trim_start_matches('+').to_owned(), caller.replace('+', "%2B")] {
         let body = sim.get_ok(&format!("{MINE}?{ALL_TIME}&phoneNumber={query}"));
         assert!(!records(&body).is_empty());
         assert!(
             records(&body)
                 .iter()
-                .all(|r| r["from"]["phoneNumber"] == caller.as_str()
-                    || r["to"]["phoneNumber"] == caller.as_str())
+                .all(|r| r["from"]["phoneNumber"] == caller.as_str() || r["to"]["phoneNumber"] == caller.as_str())
         );
     }
 

@@ -20,10 +20,7 @@ fn account_info() {
     assert_eq!(reply.header("x-rate-limit-group"), Some("light"));
     let account = reply.json();
     assert_eq!(account["id"], 400131868004u64);
-    assert_eq!(
-        account["uri"],
-        format!("{}/restapi/v1.0/account/400131868004", sim.base)
-    );
+    assert_eq!(account["uri"], format!("{}/restapi/v1.0/account/400131868004", sim.base));
     assert_eq!(account["mainNumber"], "+16505550100");
     assert_eq!(account["status"], "Confirmed");
     assert_eq!(account["operator"]["extensionNumber"], "101");
@@ -43,24 +40,12 @@ fn extension_list_filters_by_type_and_status() {
     assert_eq!(field(&all, "extensionNumber"), ["101", "102", "103", "201"]);
     assert!(all.iter().all(|e| e.get("serviceFeatures").is_none()));
 
-    assert_eq!(
-        field(
-            &records(&sim.get_ok(&format!("{path}?type=Department"))),
-            "extensionNumber"
-        ),
-        ["201"]
-    );
+    assert_eq!(field(&records(&sim.get_ok(&format!("{path}?type=Department"))), "extensionNumber"), ["201"]);
     let enabled_users = records(&sim.get_ok(&format!("{path}?type=User&status=Enabled")));
     assert_eq!(field(&enabled_users, "extensionNumber"), ["101", "102"]);
     let either = records(&sim.get_ok(&format!("{path}?status=NotActivated&status=Disabled")));
     assert_eq!(field(&either, "extensionNumber"), ["103"]);
-    assert_eq!(
-        field(
-            &records(&sim.get_ok(&format!("{path}?extensionNumber=102"))),
-            "extensionNumber"
-        ),
-        ["102"]
-    );
+    assert_eq!(field(&records(&sim.get_ok(&format!("{path}?extensionNumber=102"))), "extensionNumber"), ["102"]);
 
     let paged = sim.get_ok(&format!("{path}?perPage=1&page=4"));
     assert_eq!(paged["paging"]["totalPages"], 4);
@@ -76,10 +61,7 @@ fn other_extensions_resolve_without_service_features() {
     let sim = Sim::start();
     let all = records(&sim.get_ok("/restapi/v1.0/account/~/extension"));
     let sales = all.iter().find(|e| e["type"] == "Department").unwrap();
-    let info = sim.get_ok(&format!(
-        "/restapi/v1.0/account/~/extension/{}",
-        sales["id"]
-    ));
+    let info = sim.get_ok(&format!("/restapi/v1.0/account/~/extension/{}", sales["id"]));
     assert_eq!(info["name"], sales["name"]);
     assert!(info.get("serviceFeatures").is_none());
 }
@@ -92,29 +74,16 @@ fn account_phone_numbers() {
     assert_eq!(reply.header("x-rate-limit-group"), Some("heavy"));
     let all = records(&reply.json());
     assert_eq!(all.len(), 7);
-    assert!(
-        all.iter()
-            .all(|n| n["id"].is_u64() && n["phoneNumber"].as_str().unwrap().starts_with('+'))
-    );
+    assert!(all.iter().all(|n| n["id"].is_u64() && n["phoneNumber"].as_str().unwrap().starts_with('+')));
 
     let direct = records(&sim.get_ok(&format!("{path}?usageType=DirectNumber")));
     assert_eq!(direct.len(), 4);
-    assert!(
-        direct
-            .iter()
-            .all(|n| n["extension"]["extensionNumber"].is_string())
-    );
+    assert!(direct.iter().all(|n| n["extension"]["extensionNumber"].is_string()));
     let main = records(&sim.get_ok(&format!("{path}?usageType=MainCompanyNumber")));
     assert_eq!(field(&main, "phoneNumber"), ["+16505550100"]);
     assert!(main[0].get("extension").is_none());
-    assert_eq!(
-        records(&sim.get_ok(&format!("{path}?status=Pending"))).len(),
-        1
-    );
-    assert_eq!(
-        records(&sim.get_ok(&format!("{path}?paymentType=TollFree"))).len(),
-        1
-    );
+    assert_eq!(records(&sim.get_ok(&format!("{path}?status=Pending"))).len(), 1);
+    assert_eq!(records(&sim.get_ok(&format!("{path}?paymentType=TollFree"))).len(), 1);
     assert_eq!(sim.get(&format!("{path}?usageType=Mobile")).status, 400);
 }
 
@@ -125,31 +94,17 @@ fn extension_phone_numbers_carry_features() {
     let reply = sim.get(&path);
     assert_eq!(reply.header("x-rate-limit-group"), Some("light"));
     let mine = records(&reply.json());
-    let sms = mine
-        .iter()
-        .find(|n| n["phoneNumber"] == "+16505550101")
-        .expect("SMS number");
-    let features: Vec<&str> = sms["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let sms = mine.iter().find(|n| n["phoneNumber"] == "+16505550101").expect("SMS number");
+    let features: Vec<&str> = sms["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(features.contains(&"SmsSender") && features.contains(&"CallerId"));
     assert!(mine.iter().any(|n| n["usageType"] == "MainCompanyNumber"));
 
     let direct = records(&sim.get_ok(&format!("{path}?usageType=DirectNumber")));
-    assert_eq!(
-        field(&direct, "phoneNumber"),
-        ["+16505550101", "+16505550109"]
-    );
+    assert_eq!(field(&direct, "phoneNumber"), ["+16505550101", "+16505550109"]);
     assert!(records(&sim.get_ok(&format!("{path}?status=Pending"))).is_empty());
 
     let all = records(&sim.get_ok("/restapi/v1.0/account/~/extension?type=Department"));
-    let sales = sim.get_ok(&format!(
-        "/restapi/v1.0/account/~/extension/{}/phone-number",
-        all[0]["id"]
-    ));
+    let sales = sim.get_ok(&format!("/restapi/v1.0/account/~/extension/{}/phone-number", all[0]["id"]));
     assert_eq!(field(&records(&sales), "phoneNumber"), ["+16505550120"]);
 }
 
@@ -174,26 +129,18 @@ fn presence_adds_active_calls_when_detailed() {
 
     let bad = sim.get(&format!("{path}?detailedTelephonyState=yes"));
     assert_eq!(bad.status, 400);
-    assert_eq!(
-        bad.json()["errors"][0]["parameterName"],
-        "detailedTelephonyState"
-    );
+    assert_eq!(bad.json()["errors"][0]["parameterName"], "detailedTelephonyState");
 }
 
 #[test]
 fn non_user_extensions_are_offline() {
     let sim = Sim::start();
     let all = records(&sim.get_ok("/restapi/v1.0/account/~/extension"));
-    let second = sim.get_ok(&format!(
-        "/restapi/v1.0/account/~/extension/{}/presence?detailedTelephonyState=true",
-        all[1]["id"]
-    ));
+    let second =
+        sim.get_ok(&format!("/restapi/v1.0/account/~/extension/{}/presence?detailedTelephonyState=true", all[1]["id"]));
     assert_eq!(second["presenceStatus"], "Available");
     assert_eq!(second["activeCalls"], serde_json::json!([]));
-    let sales = sim.get_ok(&format!(
-        "/restapi/v1.0/account/~/extension/{}/presence",
-        all[3]["id"]
-    ));
+    let sales = sim.get_ok(&format!("/restapi/v1.0/account/~/extension/{}/presence", all[3]["id"]));
     assert_eq!(sales["presenceStatus"], "Offline");
     assert!(sales.get("telephonyStatus").is_none());
     assert!(sales.get("userStatus").is_none());

@@ -9,19 +9,12 @@ const LIST: &str = "/restapi/v1.0/account/~/extension/~/message-store";
 
 fn first_id(sim: &Sim, query: &str) -> u64 {
     let body = sim.get_ok(&format!("{LIST}?dateFrom=2024-01-01T00:00:00Z&{query}"));
-    body["records"][0]["id"]
-        .as_u64()
-        .expect("a matching message")
+    body["records"][0]["id"].as_u64().expect("a matching message")
 }
 
 fn send(sim: &Sim, method: &str, id: u64, body: Option<Value>) -> common::Reply {
     let path = format!("{LIST}/{id}");
-    sim.send(
-        method,
-        &path,
-        Some(TOKEN),
-        body.map(|b| b.to_string()).as_deref(),
-    )
+    sim.send(method, &path, Some(TOKEN), body.map(|b| b.to_string()).as_deref())
 }
 
 #[test]
@@ -66,10 +59,7 @@ fn put_changes_read_status_only() {
     for (body, code) in [
         (json!({}), "CMN-101"),
         (json!({ "readStatus": "Seen" }), "CMN-101"),
-        (
-            json!({ "readStatus": "Read", "availability": "Deleted" }),
-            "CMN-103",
-        ),
+        (json!({ "readStatus": "Read", "availability": "Deleted" }), "CMN-103"),
     ] {
         let reply = send(&sim, "PUT", id, Some(body.clone()));
         assert_eq!(reply.status, 400, "{body}");
@@ -85,13 +75,7 @@ fn patch_merges_named_fields_and_restores_deleted() {
     assert_eq!(unread["readStatus"], "Unread");
     assert_eq!(unread["availability"], "Alive");
 
-    let deleted = send(
-        &sim,
-        "PATCH",
-        id,
-        Some(json!({ "availability": "Deleted" })),
-    )
-    .json();
+    let deleted = send(&sim, "PATCH", id, Some(json!({ "availability": "Deleted" }))).json();
     assert_eq!(deleted["availability"], "Deleted");
     assert_eq!(deleted["readStatus"], "Unread", "fields not named stay");
     let restored = send(&sim, "PATCH", id, Some(json!({ "availability": "Alive" }))).json();
@@ -112,13 +96,8 @@ fn delete_moves_alive_to_deleted_then_purged() {
     assert_eq!(first.text, "");
     let deleted = sim.get_ok(&format!("{LIST}/{id}"));
     assert_eq!(deleted["availability"], "Deleted");
-    assert!(
-        deleted["subject"].is_string(),
-        "a deleted message keeps its content"
-    );
-    let listed = sim.get_ok(&format!(
-        "{LIST}?dateFrom=2024-01-01T00:00:00Z&availability=Deleted"
-    ));
+    assert!(deleted["subject"].is_string(), "a deleted message keeps its content");
+    let listed = sim.get_ok(&format!("{LIST}?dateFrom=2024-01-01T00:00:00Z&availability=Deleted"));
     assert!(common::ids(&listed).contains(&json!(id)));
 
     assert_eq!(send(&sim, "DELETE", id, None).status, 204);
@@ -135,23 +114,10 @@ fn delete_moves_alive_to_deleted_then_purged() {
 fn delete_with_purge_skips_the_deleted_step() {
     let sim = Sim::start();
     let id = first_id(&sim, "messageType=VoiceMail");
-    let reply = sim.send(
-        "DELETE",
-        &format!("{LIST}/{id}?purge=true"),
-        Some(TOKEN),
-        None,
-    );
+    let reply = sim.send("DELETE", &format!("{LIST}/{id}?purge=true"), Some(TOKEN), None);
     assert_eq!(reply.status, 204);
-    assert_eq!(
-        sim.get_ok(&format!("{LIST}/{id}"))["availability"],
-        "Purged"
-    );
-    let bad = sim.send(
-        "DELETE",
-        &format!("{LIST}/{id}?purge=maybe"),
-        Some(TOKEN),
-        None,
-    );
+    assert_eq!(sim.get_ok(&format!("{LIST}/{id}"))["availability"], "Purged");
+    let bad = sim.send("DELETE", &format!("{LIST}/{id}?purge=maybe"), Some(TOKEN), None);
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["errors"][0]["parameterName"], "purge");
 }
@@ -172,24 +138,14 @@ fn sent_sms_can_be_read_back() {
 fn delete_without_an_id_deletes_the_whole_store() {
     let sim = Sim::start();
     let all = "dateFrom=2024-01-01T00:00:00Z";
-    let faxes = sim.get_ok(&format!("{LIST}?{all}&messageType=Fax"))["paging"]["totalElements"]
-        .as_u64()
-        .unwrap();
+    let faxes = sim.get_ok(&format!("{LIST}?{all}&messageType=Fax"))["paging"]["totalElements"].as_u64().unwrap();
     assert!(faxes > 0);
     let reply = sim.send("DELETE", &format!("{LIST}?type=Fax"), Some(TOKEN), None);
     assert_eq!(reply.status, 204);
-    assert_eq!(
-        sim.get_ok(&format!("{LIST}?{all}&messageType=Fax"))["paging"]["totalElements"],
-        0
-    );
-    let rest = sim.get_ok(&format!("{LIST}?{all}"))["paging"]["totalElements"]
-        .as_u64()
-        .unwrap();
+    assert_eq!(sim.get_ok(&format!("{LIST}?{all}&messageType=Fax"))["paging"]["totalElements"], 0);
+    let rest = sim.get_ok(&format!("{LIST}?{all}"))["paging"]["totalElements"].as_u64().unwrap();
     assert!(rest > 0, "only faxes went");
 
     assert_eq!(sim.send("DELETE", LIST, Some(TOKEN), None).status, 204);
-    assert_eq!(
-        sim.get_ok(&format!("{LIST}?{all}"))["paging"]["totalElements"],
-        0
-    );
+    assert_eq!(sim.get_ok(&format!("{LIST}?{all}"))["paging"]["totalElements"], 0);
 }

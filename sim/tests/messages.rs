@@ -10,12 +10,7 @@ const LIST: &str = "/restapi/v1.0/account/~/extension/~/message-store";
 const ALL_TIME: &str = "dateFrom=2024-01-01T00:00:00Z";
 
 fn times(body: &Value) -> Vec<String> {
-    body["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["creationTime"].as_str().unwrap().to_owned())
-        .collect()
+    body["records"].as_array().unwrap().iter().map(|r| r["creationTime"].as_str().unwrap().to_owned()).collect()
 }
 
 #[test]
@@ -23,15 +18,9 @@ fn default_window_is_the_last_24_hours_newest_first() {
     let sim = Sim::start();
     let body = sim.get_ok(LIST);
     let times = times(&body);
+    assert!(times.len() >= 5, "at least five messages in the last day: {times:?}");
     assert!(
-        times.len() >= 5,
-        "at least five messages in the last day: {times:?}"
-    );
-    assert!(
-        times
-            .iter()
-            .all(|t| t.as_str() >= "2025-05-31T12:00:00.000Z"
-                && t.as_str() <= "2025-06-01T12:01:00.000Z"),
+        times.iter().all(|t| t.as_str() >= "2025-05-31T12:00:00.000Z" && t.as_str() <= "2025-06-01T12:01:00.000Z"),
         "{times:?}"
     );
     let mut sorted = times.clone();
@@ -41,10 +30,8 @@ fn default_window_is_the_last_24_hours_newest_first() {
     // The echo names the resolved extension and the defaults the server applied.
     let uri = body["uri"].as_str().unwrap();
     let me = sim.get_ok(ME);
-    let prefix = format!(
-        "{}/message-store?availability=Alive&dateFrom=2025-05-31T12%3A00%3A0",
-        me["uri"].as_str().unwrap()
-    );
+    let prefix =
+        format!("{}/message-store?availability=Alive&dateFrom=2025-05-31T12%3A00%3A0", me["uri"].as_str().unwrap());
     assert!(uri.starts_with(&prefix), "{uri}");
     assert!(uri.ends_with("&page=1&perPage=100"), "{uri}");
     assert_eq!(body["paging"]["page"], 1);
@@ -65,10 +52,7 @@ fn ids_are_exact_integers_above_2_pow_53() {
     let first = &body["records"][0]["id"];
     let id = first.as_u64().expect("integer id");
     assert!(id > 1 << 53);
-    assert!(
-        reply.text.contains(&format!("\"id\":{id}")),
-        "emitted as a JSON integer"
-    );
+    assert!(reply.text.contains(&format!("\"id\":{id}")), "emitted as a JSON integer");
 }
 
 #[test]
@@ -78,15 +62,10 @@ fn older_messages_need_date_from_and_deleted_ones_need_availability() {
     assert_eq!(alive["paging"]["totalElements"], 38);
     let deleted = sim.get_ok(&format!("{LIST}?{ALL_TIME}&availability=Deleted"));
     assert_eq!(deleted["paging"]["totalElements"], 2);
-    let both = sim.get_ok(&format!(
-        "{LIST}?{ALL_TIME}&availability=Alive&availability=Deleted"
-    ));
+    let both = sim.get_ok(&format!("{LIST}?{ALL_TIME}&availability=Alive&availability=Deleted"));
     assert_eq!(both["paging"]["totalElements"], 40);
     let oldest = times(&alive).pop().unwrap();
-    assert!(
-        oldest.as_str() < "2025-04-01",
-        "history spans months: {oldest}"
-    );
+    assert!(oldest.as_str() < "2025-04-01", "history spans months: {oldest}");
 }
 
 #[test]
@@ -94,12 +73,7 @@ fn array_filters_use_repeated_keys() {
     let sim = Sim::start();
     let field = |query: &str, name: &str| -> Vec<String> {
         let body = sim.get_ok(&format!("{LIST}?{ALL_TIME}&{query}"));
-        body["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r[name].as_str().unwrap().to_owned())
-            .collect()
+        body["records"].as_array().unwrap().iter().map(|r| r[name].as_str().unwrap().to_owned()).collect()
     };
     let sms = field("messageType=SMS", "type");
     assert!(!sms.is_empty() && sms.iter().all(|t| t == "SMS"));
@@ -111,32 +85,23 @@ fn array_filters_use_repeated_keys() {
     let unread = field("readStatus=Unread", "readStatus");
     assert!(!unread.is_empty() && unread.iter().all(|s| s == "Unread"));
 
-    let body = sim.get_ok(&format!(
-        "{LIST}?messageType=SMS&direction=Outbound&{ALL_TIME}"
-    ));
+    let body = sim.get_ok(&format!("{LIST}?messageType=SMS&direction=Outbound&{ALL_TIME}"));
     let uri = body["uri"].as_str().unwrap();
-    assert!(uri.contains("?messageType=SMS&direction=Outbound&availability=Alive&dateFrom=2024-01-01T00%3A00%3A00.000Z&page=1"), "{uri}");
+    assert!(
+        uri.contains(
+            "?messageType=SMS&direction=Outbound&availability=Alive&dateFrom=2024-01-01T00%3A00%3A00.000Z&page=1"
+        ),
+        "{uri}"
+    );
 }
 
 #[test]
 fn date_to_bounds_the_window_and_is_echoed() {
     let sim = Sim::start();
-    let body = sim.get_ok(&format!(
-        "{LIST}?dateFrom=2025-05-01T00:00:00Z&dateTo=2025-05-15T00:00:00Z"
-    ));
+    let body = sim.get_ok(&format!("{LIST}?dateFrom=2025-05-01T00:00:00Z&dateTo=2025-05-15T00:00:00Z"));
     let times = times(&body);
-    assert!(
-        times
-            .iter()
-            .all(|t| t.as_str() >= "2025-05-01" && t.as_str() <= "2025-05-15"),
-        "{times:?}"
-    );
-    assert!(
-        body["uri"]
-            .as_str()
-            .unwrap()
-            .contains("&dateTo=2025-05-15T00%3A00%3A00.000Z&")
-    );
+    assert!(times.iter().all(|t| t.as_str() >= "2025-05-01" && t.as_str() <= "2025-05-15"), "{times:?}");
+    assert!(body["uri"].as_str().unwrap().contains("&dateTo=2025-05-15T00%3A00%3A00.000Z&"));
 }
 
 #[test]
@@ -197,9 +162,7 @@ fn paging_walks_the_list_through_navigation() {
 #[test]
 fn same_seed_and_start_time_give_the_same_records() {
     let records = |sim: &Sim| {
-        let body = sim.get_ok(&format!(
-            "{LIST}?{ALL_TIME}&availability=Alive&availability=Deleted"
-        ));
+        let body = sim.get_ok(&format!("{LIST}?{ALL_TIME}&availability=Alive&availability=Deleted"));
         body["records"].to_string().replace(&sim.base, "BASE")
     };
     let (a, b) = (Sim::start(), Sim::start());
@@ -212,13 +175,8 @@ fn same_seed_and_start_time_give_the_same_records() {
 fn other_extensions_have_their_own_store() {
     let sim = Sim::start();
     let me = sim.get_ok(ME);
-    let mine = sim.get_ok(&format!(
-        "/restapi/v1.0/account/~/extension/{}/message-store?{ALL_TIME}",
-        me["id"]
-    ));
+    let mine = sim.get_ok(&format!("/restapi/v1.0/account/~/extension/{}/message-store?{ALL_TIME}", me["id"]));
     assert_eq!(mine["paging"]["totalElements"], 38);
-    let unknown = sim.get(&format!(
-        "/restapi/v1.0/account/~/extension/1/message-store?{ALL_TIME}"
-    ));
+    let unknown = sim.get(&format!("/restapi/v1.0/account/~/extension/1/message-store?{ALL_TIME}"));
     assert_eq!(unknown.status, 404);
 }

@@ -16,10 +16,7 @@ fn sms(from: &str, to: &str, text: &str) -> Value {
 fn sent_sms_is_queued_and_listed_as_outbound() {
     let sim = Sim::start();
     let before = sim.get_ok(LIST);
-    let reply = sim.post(
-        SMS,
-        &sms("+16505550101", "+14155550123", "Hello from the simulator"),
-    );
+    let reply = sim.post(SMS, &sms("+16505550101", "+14155550123", "Hello from the simulator"));
     assert_eq!(reply.status, 200, "{}", reply.text);
     let sent = reply.json();
     assert_eq!(sent["type"], "SMS");
@@ -30,12 +27,7 @@ fn sent_sms_is_queued_and_listed_as_outbound() {
     assert_eq!(sent["subject"], "Hello from the simulator");
     assert_eq!(sent["from"]["phoneNumber"], "+16505550101");
     assert_eq!(sent["to"][0]["phoneNumber"], "+14155550123");
-    assert!(
-        sent["creationTime"]
-            .as_str()
-            .unwrap()
-            .starts_with("2025-06-01T12:0")
-    );
+    assert!(sent["creationTime"].as_str().unwrap().starts_with("2025-06-01T12:0"));
     let id = sent["id"].as_u64().unwrap();
     assert!(id > before["records"][0]["id"].as_u64().unwrap());
     assert_eq!(
@@ -43,20 +35,13 @@ fn sent_sms_is_queued_and_listed_as_outbound() {
         format!(
             "{}{}/message-store/{id}",
             sim.base,
-            sim.get_ok(ME)["uri"]
-                .as_str()
-                .unwrap()
-                .strip_prefix(&sim.base)
-                .unwrap()
+            sim.get_ok(ME)["uri"].as_str().unwrap().strip_prefix(&sim.base).unwrap()
         )
     );
 
     let after = sim.get_ok(&format!("{LIST}?direction=Outbound&messageType=SMS"));
     assert_eq!(after["records"][0], sent);
-    assert_eq!(
-        sim.get_ok(LIST)["paging"]["totalElements"],
-        before["paging"]["totalElements"].as_u64().unwrap() + 1
-    );
+    assert_eq!(sim.get_ok(LIST)["paging"]["totalElements"], before["paging"]["totalElements"].as_u64().unwrap() + 1);
 }
 
 #[test]
@@ -66,66 +51,21 @@ fn invalid_requests_are_refused_and_not_stored() {
     let before = count();
     let long = "x".repeat(1001);
     let cases: Vec<(Value, u16, &str, Option<&str>)> = vec![
-        (
-            sms("+19995550100", "+14155550123", "hi"),
-            403,
-            "MSG-304",
-            Some("from"),
-        ),
-        (
-            sms("+16505550100", "+14155550123", "hi"),
-            403,
-            "MSG-242",
-            Some("from"),
-        ),
-        (
-            sms("+16505550109", "+14155550123", "hi"),
-            403,
-            "MSG-242",
-            Some("from"),
-        ),
-        (
-            json!({ "to": [{ "phoneNumber": "+14155550123" }], "text": "hi" }),
-            400,
-            "CMN-101",
-            Some("from"),
-        ),
-        (
-            json!({ "from": { "phoneNumber": "+16505550101" }, "to": [], "text": "hi" }),
-            400,
-            "CMN-101",
-            Some("to"),
-        ),
-        (
-            json!({ "from": { "phoneNumber": "+16505550101" }, "text": "hi" }),
-            400,
-            "CMN-101",
-            Some("to"),
-        ),
-        (
-            sms("+16505550101", "not a number", "hi"),
-            400,
-            "CMN-101",
-            Some("to"),
-        ),
-        (
-            sms("+16505550101", "+14155550123", ""),
-            400,
-            "CMN-101",
-            Some("text"),
-        ),
+        (sms("+19995550100", "+14155550123", "hi"), 403, "MSG-304", Some("from")),
+        (sms("+16505550100", "+14155550123", "hi"), 403, "MSG-242", Some("from")),
+        (sms("+16505550109", "+14155550123", "hi"), 403, "MSG-242", Some("from")),
+        (json!({ "to": [{ "phoneNumber": "+14155550123" }], "text": "hi" }), 400, "CMN-101", Some("from")),
+        (json!({ "from": { "phoneNumber": "+16505550101" }, "to": [], "text": "hi" }), 400, "CMN-101", Some("to")),
+        (json!({ "from": { "phoneNumber": "+16505550101" }, "text": "hi" }), 400, "CMN-101", Some("to")),
+        (sms("+16505550101", "not a number", "hi"), 400, "CMN-101", Some("to")),
+        (sms("+16505550101", "+14155550123", ""), 400, "CMN-101", Some("text")),
         (
             json!({ "from": { "phoneNumber": "+16505550101" }, "to": [{ "phoneNumber": "+14155550123" }] }),
             400,
             "CMN-101",
             Some("text"),
         ),
-        (
-            sms("+16505550101", "+14155550123", &long),
-            400,
-            "MSG-338",
-            Some("text"),
-        ),
+        (sms("+16505550101", "+14155550123", &long), 400, "MSG-338", Some("text")),
         (json!(["not", "an", "object"]), 400, "CMN-103", None),
         (
             json!({ "from": { "phoneNumber": "+16505550101" }, "to": [{ "phoneNumber": "+14155550123" }], "text": 5 }),
@@ -140,11 +80,7 @@ fn invalid_requests_are_refused_and_not_stored() {
         let error = reply.json();
         assert_eq!(error["errorCode"], code, "{body}");
         assert_eq!(error["errors"][0]["errorCode"], code, "{body}");
-        assert_eq!(
-            error["errors"][0]["parameterName"].as_str(),
-            parameter,
-            "{body}"
-        );
+        assert_eq!(error["errors"][0]["parameterName"].as_str(), parameter, "{body}");
     }
     let broken = sim.send("POST", SMS, Some(common::TOKEN), Some("{\"from\":"));
     assert_eq!(broken.status, 400);

@@ -67,10 +67,7 @@ fn responses_carry_group_headers_and_unique_request_ids() {
     assert_eq!(first.header("x-rate-limit-limit"), Some("50"));
     assert_eq!(first.header("x-rate-limit-remaining"), Some("50"));
     assert_eq!(first.header("x-rate-limit-window"), Some("60"));
-    let (a, b) = (
-        first.header("rcrequestid").unwrap(),
-        second.header("rcrequestid").unwrap(),
-    );
+    let (a, b) = (first.header("rcrequestid").unwrap(), second.header("rcrequestid").unwrap());
     assert_ne!(a, b);
     assert_eq!(a.len(), 36, "uuid-shaped: {a}");
 
@@ -82,38 +79,25 @@ fn responses_carry_group_headers_and_unique_request_ids() {
 #[test]
 fn request_log_records_what_reached_the_wire() {
     let sim = Sim::start();
-    sim.get(&format!(
-        "{ME}/message-store?messageType=SMS&messageType=Fax"
-    ));
-    let body = json!({ "from": { "phoneNumber": "+16505550101" }, "to": [{ "phoneNumber": "+14155550123" }], "text": "hi" });
+    sim.get(&format!("{ME}/message-store?messageType=SMS&messageType=Fax"));
+    let body =
+        json!({ "from": { "phoneNumber": "+16505550101" }, "to": [{ "phoneNumber": "+14155550123" }], "text": "hi" });
     sim.post(&format!("{ME}/sms"), &body);
     sim.send("GET", "/__sim/health", None, None);
 
     let log = sim.requests();
     assert_eq!(log.len(), 2, "only /restapi requests are recorded: {log:?}");
     assert_eq!(log[0]["method"], "GET");
-    assert_eq!(
-        log[0]["path"],
-        "/restapi/v1.0/account/~/extension/~/message-store"
-    );
+    assert_eq!(log[0]["path"], "/restapi/v1.0/account/~/extension/~/message-store");
     assert_eq!(log[0]["query"], "messageType=SMS&messageType=Fax");
-    assert_eq!(
-        log[0]["headers"]["authorization"],
-        format!("Bearer {TOKEN}")
-    );
+    assert_eq!(log[0]["headers"]["authorization"], format!("Bearer {TOKEN}"));
     assert_eq!(log[0]["body"], "");
     assert_eq!(log[1]["method"], "POST");
     assert_eq!(log[1]["headers"]["content-type"], "application/json");
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(log[1]["body"].as_str().unwrap()).unwrap(),
-        body
-    );
+    assert_eq!(serde_json::from_str::<serde_json::Value>(log[1]["body"].as_str().unwrap()).unwrap(), body);
     assert!(log[0]["requestId"].is_string());
 
-    assert_eq!(
-        sim.send("DELETE", "/__sim/requests", None, None).status,
-        204
-    );
+    assert_eq!(sim.send("DELETE", "/__sim/requests", None, None).status, 204);
     assert!(sim.requests().is_empty());
 }
 
@@ -149,10 +133,7 @@ fn exits_when_stdin_closes() {
             assert!(status.success(), "{status}");
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "simulator outlived its stdin"
-        );
+        assert!(std::time::Instant::now() < deadline, "simulator outlived its stdin");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

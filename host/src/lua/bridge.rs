@@ -103,8 +103,18 @@ fn namespace(lua: &Lua, plugin: &Plugin, wrap: &Function) -> mlua::Result<Table>
     let default = tools_table(&format!("integrations.{id}.{DEFAULT_ACCOUNT}"))?;
     root.raw_set(DEFAULT_ACCOUNT, default.clone())?;
     let tool_names: Vec<String> = plugin.tools.iter().map(|t| t.name.clone()).collect();
-    root.set_metatable(Some(unknown_key_guard(lua, &format!("app.integrations.{id}"), &tool_names, &[DEFAULT_ACCOUNT])?))?;
-    default.set_metatable(Some(unknown_key_guard(lua, &format!("app.integrations.{id}.{DEFAULT_ACCOUNT}"), &tool_names, &[])?))?;
+    root.set_metatable(Some(unknown_key_guard(
+        lua,
+        &format!("app.integrations.{id}"),
+        &tool_names,
+        &[DEFAULT_ACCOUNT],
+    )?))?;
+    default.set_metatable(Some(unknown_key_guard(
+        lua,
+        &format!("app.integrations.{id}.{DEFAULT_ACCOUNT}"),
+        &tool_names,
+        &[],
+    )?))?;
     Ok(root)
 }
 
@@ -119,7 +129,8 @@ fn unknown_key_guard(lua: &Lua, prefix: &str, tools: &[String], accounts: &[&str
             other => format!("{other:?}"),
         };
         let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
-        let hint = crate::suggest::closest(&key, &candidates).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+        let hint =
+            crate::suggest::closest(&key, &candidates).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
         Err(mlua::Error::runtime(format!("Unknown function: {prefix}.{key}.{hint}")))
     })?;
     let meta = lua.create_table()?;
@@ -137,15 +148,27 @@ fn split_path(path: &str) -> ((&str, &str), &str) {
     }
 }
 
-async fn call_tool(lua: &Lua, host: &Host, path: &str, args: MultiValue, force: bool, log: &Mutex<CallLog>) -> Result<Value, String> {
+async fn call_tool(
+    lua: &Lua,
+    host: &Host,
+    path: &str,
+    args: MultiValue,
+    force: bool,
+    log: &Mutex<CallLog>,
+) -> Result<Value, String> {
     let ((id, account), tool_name) = split_path(path);
     let plugin = host.plugin(id).ok_or_else(|| format!("Unknown integration: {id}"))?;
     let tool = plugin.tool(tool_name).ok_or_else(|| format!("Unknown function: app.{path}"))?;
     let arguments = match args.into_iter().next() {
         None | Some(Value::Nil) => serde_json::Value::Object(Default::default()),
-        Some(value @ Value::Table(_)) => lua_to_json(lua, &value, Strictness::Strict).map_err(|e| format!("{id}.{tool_name}: {e}"))?,
+        Some(value @ Value::Table(_)) => {
+            lua_to_json(lua, &value, Strictness::Strict).map_err(|e| format!("{id}.{tool_name}: {e}"))?
+        }
         Some(other) => {
-            return Err(format!("{id}.{tool_name} takes a table of named arguments, e.g. {{ perPage = 10 }}, not a {}", other.type_name()));
+            return Err(format!(
+                "{id}.{tool_name} takes a table of named arguments, e.g. {{ perPage = 10 }}, not a {}",
+                other.type_name()
+            ));
         }
     };
     // An empty table means no arguments, whatever its marker says.
@@ -163,7 +186,7 @@ async fn call_tool(lua: &Lua, host: &Host, path: &str, args: MultiValue, force: 
     if bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&result).map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
+    let json: serde_json::Value = serde_json::from_str(&result)
+        .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
     json_to_lua(lua, &json).map_err(|e| e.to_string())
 }

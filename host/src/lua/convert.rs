@@ -51,7 +51,12 @@ pub fn lua_to_json(lua: &Lua, value: &Value, strictness: Strictness) -> Result<J
     convert(lua, value, strictness, &mut path)
 }
 
-fn convert(lua: &Lua, value: &Value, strictness: Strictness, seen: &mut Vec<*const std::ffi::c_void>) -> Result<Json, String> {
+fn convert(
+    lua: &Lua,
+    value: &Value,
+    strictness: Strictness,
+    seen: &mut Vec<*const std::ffi::c_void>,
+) -> Result<Json, String> {
     let lenient = strictness == Strictness::Lenient;
     match value {
         Value::Nil => Ok(Json::Null),
@@ -67,7 +72,11 @@ fn convert(lua: &Lua, value: &Value, strictness: Strictness, seen: &mut Vec<*con
         Value::Table(table) => {
             let pointer = table.to_pointer();
             if seen.contains(&pointer) {
-                return if lenient { Ok(Json::String("<cycle>".into())) } else { Err("cannot encode a table that contains itself".into()) };
+                return if lenient {
+                    Ok(Json::String("<cycle>".into()))
+                } else {
+                    Err("cannot encode a table that contains itself".into())
+                };
             }
             if seen.len() >= MAX_DEPTH {
                 return Err(format!("tables nested deeper than {MAX_DEPTH} levels"));
@@ -82,20 +91,27 @@ fn convert(lua: &Lua, value: &Value, strictness: Strictness, seen: &mut Vec<*con
     }
 }
 
-fn convert_table(lua: &Lua, table: &Table, strictness: Strictness, seen: &mut Vec<*const std::ffi::c_void>) -> Result<Json, String> {
+fn convert_table(
+    lua: &Lua,
+    table: &Table,
+    strictness: Strictness,
+    seen: &mut Vec<*const std::ffi::c_void>,
+) -> Result<Json, String> {
     let marked_array = table.metatable().is_some_and(|mt| mt == lua.array_metatable());
     let mut entries: Vec<(Value, Value)> = Vec::new();
     for pair in table.pairs::<Value, Value>() {
         entries.push(pair.map_err(|e| e.to_string())?);
     }
     let length = entries.len();
-    let is_sequence = length > 0
-        && entries.iter().all(|(k, _)| matches!(k, Value::Integer(i) if *i >= 1 && (*i as usize) <= length));
+    let is_sequence =
+        length > 0 && entries.iter().all(|(k, _)| matches!(k, Value::Integer(i) if *i >= 1 && (*i as usize) <= length));
     if marked_array || is_sequence {
         let mut items = vec![Json::Null; length];
         for (key, item) in &entries {
             match key {
-                Value::Integer(i) if *i >= 1 && (*i as usize) <= length => items[*i as usize - 1] = convert(lua, item, strictness, seen)?,
+                Value::Integer(i) if *i >= 1 && (*i as usize) <= length => {
+                    items[*i as usize - 1] = convert(lua, item, strictness, seen)?
+                }
                 _ => return Err("an array has a non-integer key".into()),
             }
         }

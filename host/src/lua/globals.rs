@@ -33,7 +33,8 @@ pub fn install_json(lua: &Lua, env: &Table) -> mlua::Result<()> {
     json.raw_set(
         "encode",
         lua.create_function(|lua, value: Value| {
-            let encoded = lua_to_json(lua, &value, Strictness::Strict).map_err(|e| mlua::Error::runtime(format!("json.encode: {e}")))?;
+            let encoded = lua_to_json(lua, &value, Strictness::Strict)
+                .map_err(|e| mlua::Error::runtime(format!("json.encode: {e}")))?;
             Ok(encoded.to_string())
         })?,
     )?;
@@ -43,8 +44,8 @@ pub fn install_json(lua: &Lua, env: &Table) -> mlua::Result<()> {
             let Value::String(text) = text else {
                 return Err(mlua::Error::runtime(format!("json.decode: expected string, got {}", text.type_name())));
             };
-            let parsed: serde_json::Value =
-                serde_json::from_slice(&text.as_bytes()).map_err(|e| mlua::Error::runtime(format!("json.decode: {e}")))?;
+            let parsed: serde_json::Value = serde_json::from_slice(&text.as_bytes())
+                .map_err(|e| mlua::Error::runtime(format!("json.decode: {e}")))?;
             json_to_lua(lua, &parsed)
         })?,
     )?;

@@ -59,7 +59,14 @@ pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, force: bool
 
 type Outcome = Result<(Vec<serde_json::Value>, usize), String>;
 
-async fn execute(host: Arc<Host>, script: &Script, limits: LuaLimits, force: bool, output: globals::Output, log: Arc<Mutex<bridge::CallLog>>) -> Outcome {
+async fn execute(
+    host: Arc<Host>,
+    script: &Script,
+    limits: LuaLimits,
+    force: bool,
+    output: globals::Output,
+    log: Arc<Mutex<bridge::CallLog>>,
+) -> Outcome {
     let sandbox = sandbox::Sandbox::new(limits).map_err(|e| format!("could not start Lua: {e}"))?;
     let lua = &sandbox.lua;
     let env = &sandbox.env;

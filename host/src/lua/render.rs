@@ -23,9 +23,5 @@ pub fn render(lua: &Lua, value: &Value) -> String {
 
 /// Like Lua's `%.14g`: `1.0` prints as `1.0`, not `1`, so floats stay visible.
 fn render_number(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{n:.1}")
-    } else {
-        n.to_string()
-    }
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 { format!("{n:.1}") } else { n.to_string() }
 }

@@ -23,8 +23,24 @@ impl Default for LuaLimits {
 
 /// Globals copied from the base library as they are.
 const SAFE_GLOBALS: &[&str] = &[
-    "assert", "error", "ipairs", "next", "pairs", "select", "tonumber", "tostring", "type", "rawequal", "rawlen",
-    "rawget", "rawset", "getmetatable", "setmetatable", "pcall", "xpcall", "_VERSION",
+    "assert",
+    "error",
+    "ipairs",
+    "next",
+    "pairs",
+    "select",
+    "tonumber",
+    "tostring",
+    "type",
+    "rawequal",
+    "rawlen",
+    "rawget",
+    "rawset",
+    "getmetatable",
+    "setmetatable",
+    "pcall",
+    "xpcall",
+    "_VERSION",
 ];
 const SAFE_LIBRARIES: &[&str] = &["string", "table", "math", "utf8"];
 const SAFE_OS: &[&str] = &["time", "date", "clock", "difftime"];
@@ -39,7 +55,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(limits: LuaLimits) -> mlua::Result<Sandbox> {
-        let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8 | StdLib::OS, LuaOptions::default())?;
+        let lua = Lua::new_with(
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8 | StdLib::OS,
+            LuaOptions::default(),
+        )?;
         let globals = lua.globals();
         // `("").dump` reaches the string library through the string metatable.
         globals.get::<Table>("string")?.raw_remove("dump")?;

@@ -39,9 +39,7 @@ impl CallParty {
     /// Whether this party has the number `digits`, compared without the `+`
     /// (the call-log `phoneNumber` filter is documented as E.164 without it).
     pub fn has_number(&self, digits: &str) -> bool {
-        self.phone_number
-            .as_deref()
-            .is_some_and(|n| n.trim_start_matches('+') == digits)
+        self.phone_number.as_deref().is_some_and(|n| n.trim_start_matches('+') == digits)
     }
 }
 
@@ -125,8 +123,6 @@ impl CallRecord {
 
     fn end_time(&self) -> Timestamp {
         let duration = jiff::SignedDuration::from_millis(self.duration_ms);
-        self.start_time
-            .checked_add(duration)
-            .unwrap_or(self.start_time)
+        self.start_time.checked_add(duration).unwrap_or(self.start_time)
     }
 }

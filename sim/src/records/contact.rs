@@ -155,10 +155,6 @@ mod tests {
     #[test]
     fn unknown_field_is_rejected() {
         let patch = json!({ "fristName": "Ada" });
-        assert!(
-            ContactFields::default()
-                .patched(patch.as_object().unwrap().clone())
-                .is_err()
-        );
+        assert!(ContactFields::default().patched(patch.as_object().unwrap().clone()).is_err());
     }
 }

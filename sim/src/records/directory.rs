@@ -238,19 +238,10 @@ impl Extension {
         info["statusInfo"] = json!({});
         if is_session_owner {
             info["serviceFeatures"] = json!(
-                [
-                    "SMS",
-                    "SMSReceiving",
-                    "Fax",
-                    "FaxReceiving",
-                    "Voicemail",
-                    "Presence",
-                    "RingOut",
-                    "VoipCalling"
-                ]
-                .iter()
-                .map(|name| json!({ "featureName": name, "enabled": true }))
-                .collect::<Vec<_>>()
+                ["SMS", "SMSReceiving", "Fax", "FaxReceiving", "Voicemail", "Presence", "RingOut", "VoipCalling"]
+                    .iter()
+                    .map(|name| json!({ "featureName": name, "enabled": true }))
+                    .collect::<Vec<_>>()
             );
         }
         info
@@ -271,11 +262,7 @@ impl Extension {
             return presence;
         }
         let on_call = !self.active_calls.is_empty();
-        let (presence_status, telephony) = if on_call {
-            ("Busy", "CallConnected")
-        } else {
-            ("Available", "NoCall")
-        };
+        let (presence_status, telephony) = if on_call { ("Busy", "CallConnected") } else { ("Available", "NoCall") };
         presence["presenceStatus"] = json!(presence_status);
         presence["telephonyStatus"] = json!(telephony);
         presence["userStatus"] = json!("Available");

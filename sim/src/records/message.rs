@@ -130,8 +130,6 @@ pub fn conversation_id(counterpart: &str) -> u64 {
     let digits: u64 = counterpart
         .chars()
         .filter(char::is_ascii_digit)
-        .fold(0, |acc, c| {
-            acc.wrapping_mul(10).wrapping_add(u64::from(c as u8 - b'0'))
-        });
+        .fold(0, |acc, c| acc.wrapping_mul(10).wrapping_add(u64::from(c as u8 - b'0')));
     8_031_152_018_000_000_000 + digits % 1_000_000_000
 }

@@ -12,15 +12,10 @@ use crate::records::directory::{Extension, ExtensionStatus, ExtensionType};
 use crate::state::AppState;
 
 /// `GET /account/{a}`.
-pub async fn read_account(
-    State(app): State<AppState>,
-    Ids(account_id): Ids<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn read_account(State(app): State<AppState>, Ids(account_id): Ids<String>) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let account = store.account(&account_id)?;
-    let operator = store
-        .extension_by_id(account.operator_id)
-        .ok_or_else(|| ApiError::not_found("accountId"))?;
+    let operator = store.extension_by_id(account.operator_id).ok_or_else(|| ApiError::not_found("accountId"))?;
     Ok(Json(account.render(operator)))
 }
 
@@ -41,9 +36,7 @@ pub async fn list_extensions(
         .extensions
         .iter()
         .filter(|e| {
-            allows(&types, e.kind)
-                && allows(&statuses, e.status)
-                && number.is_none_or(|n| e.extension_number == n)
+            allows(&types, e.kind) && allows(&statuses, e.status) && number.is_none_or(|n| e.extension_number == n)
         })
         .collect();
     hits.sort_by(|a, b| a.extension_number.cmp(&b.extension_number));
@@ -55,12 +48,7 @@ pub async fn list_extensions(
     }
     echo.add_all("type", &types);
     echo.add_all("status", &statuses);
-    Ok(Json(paging::listing(
-        &format!("{}/extension", account.uri),
-        &echo,
-        page,
-        &records,
-    )))
+    Ok(Json(paging::listing(&format!("{}/extension", account.uri), &echo, page, &records)))
 }
 
 /// `GET /account/{a}/extension/{e}`; service features only for the session's own extension.
@@ -70,8 +58,5 @@ pub async fn read_extension(
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    Ok(Json(extension.render_info(
-        &store.account,
-        extension.id == store.session_owner,
-    )))
+    Ok(Json(extension.render_info(&store.account, extension.id == store.session_owner)))
 }

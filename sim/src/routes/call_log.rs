@@ -33,9 +33,7 @@ impl CallQuery {
             directions: params.enums("direction")?,
             types: params.enums("type")?,
             // A raw `+` in a query string decodes as a space.
-            phone_number: params
-                .single("phoneNumber")
-                .map(|n| n.trim().trim_start_matches('+').to_owned()),
+            phone_number: params.single("phoneNumber").map(|n| n.trim().trim_start_matches('+').to_owned()),
             extension_number: params.single("extensionNumber").map(str::to_owned),
             window: params.date_window(now)?,
             view: params.enum_value("view")?.unwrap_or(View::Simple),
@@ -44,19 +42,11 @@ impl CallQuery {
     }
 
     fn matches(&self, store: &Store, call: &CallRecord) -> bool {
-        let owner_number = store
-            .extension_by_id(call.owner)
-            .map(|e| e.extension_number.as_str());
+        let owner_number = store.extension_by_id(call.owner).map(|e| e.extension_number.as_str());
         allows(&self.directions, call.direction)
             && allows(&self.types, call.kind)
-            && self
-                .phone_number
-                .as_deref()
-                .is_none_or(|n| call.from.has_number(n) || call.to.has_number(n))
-            && self
-                .extension_number
-                .as_deref()
-                .is_none_or(|n| owner_number == Some(n))
+            && self.phone_number.as_deref().is_none_or(|n| call.from.has_number(n) || call.to.has_number(n))
+            && self.extension_number.as_deref().is_none_or(|n| owner_number == Some(n))
             && self.window.contains(call.start_time)
     }
 
@@ -80,37 +70,18 @@ impl CallQuery {
 
     /// Newest first, rendered through `collection_uri`; `with_owner` adds the
     /// `extension` reference account-level records carry.
-    fn list(
-        &self,
-        store: &Store,
-        owner: Option<u64>,
-        collection_uri: &str,
-        with_owner: bool,
-    ) -> Value {
-        let mut hits: Vec<&CallRecord> = store
-            .calls
-            .iter()
-            .filter(|c| owner.is_none_or(|o| c.owner == o) && self.matches(store, c))
-            .collect();
+    fn list(&self, store: &Store, owner: Option<u64>, collection_uri: &str, with_owner: bool) -> Value {
+        let mut hits: Vec<&CallRecord> =
+            store.calls.iter().filter(|c| owner.is_none_or(|o| c.owner == o) && self.matches(store, c)).collect();
         hits.sort_by_key(|c| std::cmp::Reverse(c.start_time));
-        let records: Vec<Value> = hits
-            .iter()
-            .map(|c| {
-                c.render(
-                    collection_uri,
-                    self.view,
-                    with_owner.then(|| owner_ref(store, c)),
-                )
-            })
-            .collect();
+        let records: Vec<Value> =
+            hits.iter().map(|c| c.render(collection_uri, self.view, with_owner.then(|| owner_ref(store, c)))).collect();
         paging::listing(collection_uri, &self.echo(), self.page, &records)
     }
 }
 
 fn owner_ref(store: &Store, call: &CallRecord) -> Value {
-    store
-        .extension_by_id(call.owner)
-        .map_or(Value::Null, |e| json!({ "uri": e.uri, "id": e.id }))
+    store.extension_by_id(call.owner).map_or(Value::Null, |e| json!({ "uri": e.uri, "id": e.id }))
 }
 
 fn find<'a>(store: &'a Store, owner: Option<u64>, id: &str) -> Result<&'a CallRecord, ApiError> {
@@ -130,12 +101,7 @@ pub async fn list_for_extension(
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
     let query = CallQuery::read(&params, app.clock.now())?;
-    Ok(Json(query.list(
-        &store,
-        Some(extension.id),
-        &format!("{}/call-log", extension.uri),
-        false,
-    )))
+    Ok(Json(query.list(&store, Some(extension.id), &format!("{}/call-log", extension.uri), false)))
 }
 
 /// `GET /account/{a}/call-log`: every extension's calls; `extensionNumber` narrows it.
@@ -147,12 +113,7 @@ pub async fn list_for_account(
     let store = app.store();
     let account = store.account(&account_id)?;
     let query = CallQuery::read(&params, app.clock.now())?;
-    Ok(Json(query.list(
-        &store,
-        None,
-        &format!("{}/call-log", account.uri),
-        true,
-    )))
+    Ok(Json(query.list(&store, None, &format!("{}/call-log", account.uri), true)))
 }
 
 pub async fn read_for_extension(
@@ -164,11 +125,7 @@ pub async fn read_for_extension(
     let extension = store.extension(&account_id, &extension_id)?;
     let view = params.enum_value("view")?.unwrap_or(View::Simple);
     let call = find(&store, Some(extension.id), &call_id)?;
-    Ok(Json(call.render(
-        &format!("{}/call-log", extension.uri),
-        view,
-        None,
-    )))
+    Ok(Json(call.render(&format!("{}/call-log", extension.uri), view, None)))
 }
 
 pub async fn read_for_account(
@@ -180,9 +137,5 @@ pub async fn read_for_account(
     let account = store.account(&account_id)?;
     let view = params.enum_value("view")?.unwrap_or(View::Simple);
     let call = find(&store, None, &call_id)?;
-    Ok(Json(call.render(
-        &format!("{}/call-log", account.uri),
-        view,
-        Some(owner_ref(&store, call)),
-    )))
+    Ok(Json(call.render(&format!("{}/call-log", account.uri), view, Some(owner_ref(&store, call)))))
 }

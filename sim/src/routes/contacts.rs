@@ -61,17 +61,10 @@ pub async fn list(
             .any(|name| name.to_lowercase().starts_with(prefix.as_str()))
     };
     let number_matches = |contact: &Contact| {
-        phone_numbers.is_empty()
-            || contact
-                .fields
-                .phone_numbers()
-                .any(|n| phone_numbers.contains(&digits(n)))
+        phone_numbers.is_empty() || contact.fields.phone_numbers().any(|n| phone_numbers.contains(&digits(n)))
     };
-    let mut hits: Vec<&Contact> = store
-        .contacts
-        .iter()
-        .filter(|c| c.owner == extension.id && name_matches(c) && number_matches(c))
-        .collect();
+    let mut hits: Vec<&Contact> =
+        store.contacts.iter().filter(|c| c.owner == extension.id && name_matches(c) && number_matches(c)).collect();
     hits.sort_by(|a, b| {
         sort_by
             .iter()
@@ -113,19 +106,10 @@ pub async fn create(
 ) -> Result<Json<Contact>, ApiError> {
     let mut store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    let (owner, collection_uri) = (
-        extension.id,
-        format!("{}/address-book/contact", extension.uri),
-    );
+    let (owner, collection_uri) = (extension.id, format!("{}/address-book/contact", extension.uri));
     let id = store.next_contact_id;
     store.next_contact_id += 1;
-    let contact = Contact {
-        owner,
-        uri: format!("{collection_uri}/{id}"),
-        availability: "Alive",
-        id,
-        fields,
-    };
+    let contact = Contact { owner, uri: format!("{collection_uri}/{id}"), availability: "Alive", id, fields };
     store.contacts.push(contact.clone());
     Ok(Json(contact))
 }
@@ -145,9 +129,7 @@ pub async fn patch(
     Ids(path): Ids<(String, String, String)>,
     JsonBody(changes): JsonBody<Map<String, Value>>,
 ) -> Result<Json<Contact>, ApiError> {
-    edit(&app, path, |current| {
-        current.patched(changes).map_err(ApiError::bad_json)
-    })
+    edit(&app, path, |current| current.patched(changes).map_err(ApiError::bad_json))
 }
 
 fn edit(

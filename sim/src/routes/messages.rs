@@ -61,12 +61,7 @@ pub async fn list(
     if let Some(to) = window.explicit_to {
         echo.add("dateTo", clock::format(to));
     }
-    Ok(Json(paging::listing(
-        &format!("{}/message-store", extension.uri),
-        &echo,
-        page,
-        &hits,
-    )))
+    Ok(Json(paging::listing(&format!("{}/message-store", extension.uri), &echo, page, &hits)))
 }
 
 /// `GET .../message-store/{messageId}`.
@@ -76,11 +71,7 @@ pub async fn read(
 ) -> Result<Json<Message>, ApiError> {
     let store = app.store();
     let owner = store.extension(&account_id, &extension_id)?.id;
-    Ok(Json(
-        store
-            .message(owner, numeric_id(&message_id, "messageId")?)?
-            .clone(),
-    ))
+    Ok(Json(store.message(owner, numeric_id(&message_id, "messageId")?)?.clone()))
 }
 
 /// The body of PUT: only the read status can be replaced.
@@ -104,13 +95,8 @@ pub async fn update(
     Ids((account_id, extension_id, message_id)): Ids<(String, String, String)>,
     JsonBody(body): JsonBody<UpdateMessage>,
 ) -> Result<Json<Message>, ApiError> {
-    let read_status = body
-        .read_status
-        .ok_or_else(|| ApiError::invalid_parameter("readStatus"))?;
-    let change = PatchMessage {
-        read_status: Some(read_status),
-        availability: None,
-    };
+    let read_status = body.read_status.ok_or_else(|| ApiError::invalid_parameter("readStatus"))?;
+    let change = PatchMessage { read_status: Some(read_status), availability: None };
     apply(&app, (account_id, extension_id, message_id), change)
 }
 
@@ -132,14 +118,9 @@ fn apply(
     (account_id, extension_id, message_id): (String, String, String),
     change: PatchMessage,
 ) -> Result<Json<Message>, ApiError> {
-    let read_status: Option<ReadStatus> = change
-        .read_status
-        .map(|v| parse_field(&v, "readStatus"))
-        .transpose()?;
-    let availability: Option<Availability> = change
-        .availability
-        .map(|v| parse_field(&v, "availability"))
-        .transpose()?;
+    let read_status: Option<ReadStatus> = change.read_status.map(|v| parse_field(&v, "readStatus")).transpose()?;
+    let availability: Option<Availability> =
+        change.availability.map(|v| parse_field(&v, "availability")).transpose()?;
     let now = app.clock.now();
     let mut store = app.store();
     let owner = store.extension(&account_id, &extension_id)?.id;
@@ -222,18 +203,13 @@ pub async fn delete_all(
     Ids((account_id, extension_id)): Ids<(String, String)>,
     params: Params,
 ) -> Result<StatusCode, ApiError> {
-    let kind = params
-        .enum_value::<DeleteType>("type")?
-        .unwrap_or(DeleteType::All);
+    let kind = params.enum_value::<DeleteType>("type")?.unwrap_or(DeleteType::All);
     let now = app.clock.now();
     let until = params.timestamp("dateTo")?.unwrap_or(now);
     let mut store = app.store();
     let owner = store.extension(&account_id, &extension_id)?.id;
     for message in store.messages.iter_mut().filter(|m| m.owner == owner) {
-        if kind.covers(message.kind)
-            && message.creation_time <= until
-            && message.availability == Availability::Alive
-        {
+        if kind.covers(message.kind) && message.creation_time <= until && message.availability == Availability::Alive {
             delete_one(message, false, now);
         }
     }

@@ -21,56 +21,28 @@ use crate::{auth, errors, wire};
 /// `x-throttling-group`.
 pub fn api(state: AppState) -> Router<AppState> {
     Router::new()
-        .route(
-            "/v1.0/account/{account_id}",
-            Light.on(get(account::read_account)),
-        )
-        .route(
-            "/v1.0/account/{account_id}/extension",
-            Medium.on(get(account::list_extensions)),
-        )
-        .route(
-            "/v1.0/account/{account_id}/extension/{extension_id}",
-            Light.on(get(account::read_extension)),
-        )
-        .route(
-            "/v1.0/account/{account_id}/phone-number",
-            Heavy.on(get(phone_numbers::list_for_account)),
-        )
+        .route("/v1.0/account/{account_id}", Light.on(get(account::read_account)))
+        .route("/v1.0/account/{account_id}/extension", Medium.on(get(account::list_extensions)))
+        .route("/v1.0/account/{account_id}/extension/{extension_id}", Light.on(get(account::read_extension)))
+        .route("/v1.0/account/{account_id}/phone-number", Heavy.on(get(phone_numbers::list_for_account)))
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/phone-number",
             Light.on(get(phone_numbers::list_for_extension)),
         )
-        .route(
-            "/v1.0/account/{account_id}/extension/{extension_id}/presence",
-            Light.on(get(presence::read)),
-        )
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/presence", Light.on(get(presence::read)))
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/message-store",
-            Light
-                .on(get(messages::list))
-                .merge(Medium.on(delete(messages::delete_all))),
+            Light.on(get(messages::list)).merge(Medium.on(delete(messages::delete_all))),
         )
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/message-store/{message_id}",
-            Light.on(get(messages::read)).merge(
-                Medium.on(put(messages::update)
-                    .patch(messages::patch)
-                    .delete(messages::delete)),
-            ),
+            Light
+                .on(get(messages::read))
+                .merge(Medium.on(put(messages::update).patch(messages::patch).delete(messages::delete))),
         )
-        .route(
-            "/v1.0/account/{account_id}/extension/{extension_id}/sms",
-            Medium.on(post(sms::send)),
-        )
-        .route(
-            "/v1.0/account/{account_id}/call-log",
-            Heavy.on(get(call_log::list_for_account)),
-        )
-        .route(
-            "/v1.0/account/{account_id}/call-log/{call_id}",
-            Heavy.on(get(call_log::read_for_account)),
-        )
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/sms", Medium.on(post(sms::send)))
+        .route("/v1.0/account/{account_id}/call-log", Heavy.on(get(call_log::list_for_account)))
+        .route("/v1.0/account/{account_id}/call-log/{call_id}", Heavy.on(get(call_log::read_for_account)))
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/call-log",
             Heavy.on(get(call_log::list_for_extension)),
@@ -85,10 +57,7 @@ pub fn api(state: AppState) -> Router<AppState> {
         )
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/address-book/contact/{contact_id}",
-            Heavy.on(get(contacts::read)
-                .put(contacts::replace)
-                .patch(contacts::patch)
-                .delete(contacts::delete)),
+            Heavy.on(get(contacts::read).put(contacts::replace).patch(contacts::patch).delete(contacts::delete)),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::require_bearer))
         .fallback(errors::unknown_uri)

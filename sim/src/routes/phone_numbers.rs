@@ -28,28 +28,16 @@ pub async fn list_for_account(
         .phone_numbers
         .iter()
         .filter(|n| {
-            allows(&usage_types, n.usage_type)
-                && allows(&statuses, n.status)
-                && allows(&payment_types, n.payment_type)
+            allows(&usage_types, n.usage_type) && allows(&statuses, n.status) && allows(&payment_types, n.payment_type)
         })
-        .map(|n| {
-            n.render_for_account(
-                account,
-                n.extension.and_then(|id| store.extension_by_id(id)),
-            )
-        })
+        .map(|n| n.render_for_account(account, n.extension.and_then(|id| store.extension_by_id(id))))
         .collect();
 
     let mut echo = Echo::default();
     echo.add_all("usageType", &usage_types);
     echo.add_all("status", &statuses);
     echo.add_all("paymentType", &payment_types);
-    Ok(Json(paging::listing(
-        &format!("{}/phone-number", account.uri),
-        &echo,
-        page,
-        &records,
-    )))
+    Ok(Json(paging::listing(&format!("{}/phone-number", account.uri), &echo, page, &records)))
 }
 
 /// `GET .../extension/{e}/phone-number`: the extension's numbers with their features.
@@ -75,10 +63,5 @@ pub async fn list_for_extension(
         echo.add("status", <&str>::from(status));
     }
     echo.add_all("usageType", &usage_types);
-    Ok(Json(paging::listing(
-        &format!("{}/phone-number", extension.uri),
-        &echo,
-        page,
-        &records,
-    )))
+    Ok(Json(paging::listing(&format!("{}/phone-number", extension.uri), &echo, page, &records)))
 }

@@ -11,8 +11,7 @@ use crate::extract::{Ids, JsonBody};
 use crate::records::Direction;
 use crate::records::directory::{Extension, NumberFeature};
 use crate::records::message::{
-    self, Attachment, Availability, Conversation, Message, MessageStatus, MessageType, Party,
-    ReadStatus,
+    self, Attachment, Availability, Conversation, Message, MessageStatus, MessageType, Party, ReadStatus,
 };
 use crate::state::AppState;
 use crate::store::Store;
@@ -58,17 +57,9 @@ pub async fn send(
         extension_id: sender.id.to_string(),
         to: to
             .into_iter()
-            .map(|phone_number| Party {
-                phone_number,
-                message_status: Some(MessageStatus::Queued),
-                ..Party::default()
-            })
+            .map(|phone_number| Party { phone_number, message_status: Some(MessageStatus::Queued), ..Party::default() })
             .collect(),
-        from: Party {
-            phone_number: from,
-            name: Some(sender.name.clone()),
-            ..Party::default()
-        },
+        from: Party { phone_number: from, name: Some(sender.name.clone()), ..Party::default() },
         kind: MessageType::Sms,
         creation_time: now,
         read_status: ReadStatus::Read,
@@ -101,33 +92,18 @@ pub async fn send(
 }
 
 /// `from` must be one of the sender's numbers, and one that may send SMS.
-fn sender_number(
-    store: &Store,
-    sender: &Extension,
-    from: Option<NumberRef>,
-) -> Result<String, ApiError> {
+fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> Result<String, ApiError> {
     let wanted = from
         .and_then(|f| f.phone_number)
         .and_then(|n| normalize(&n))
         .ok_or_else(|| ApiError::invalid_parameter("from"))?;
-    let number = store
-        .numbers_of(sender)
-        .find(|n| n.phone_number == wanted)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "MSG-304",
-                "Phone number doesn't belong to extension",
-            )
+    let number = store.numbers_of(sender).find(|n| n.phone_number == wanted).ok_or_else(|| {
+        ApiError::new(StatusCode::FORBIDDEN, "MSG-304", "Phone number doesn't belong to extension")
             .with_parameter("from")
-        })?;
+    })?;
     if !number.has_feature(NumberFeature::SmsSender) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "MSG-242",
-            "Sending SMS from this number is not available",
-        )
-        .with_parameter("from"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "MSG-242", "Sending SMS from this number is not available")
+            .with_parameter("from"));
     }
     Ok(wanted)
 }
@@ -137,18 +113,12 @@ fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
         return Err(ApiError::invalid_parameter("to"));
     }
     to.into_iter()
-        .map(|r| {
-            r.phone_number
-                .and_then(|n| normalize(&n))
-                .ok_or_else(|| ApiError::invalid_parameter("to"))
-        })
+        .map(|r| r.phone_number.and_then(|n| normalize(&n)).ok_or_else(|| ApiError::invalid_parameter("to")))
         .collect()
 }
 
 fn text(text: Option<String>) -> Result<String, ApiError> {
-    let text = text
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid_parameter("text"))?;
+    let text = text.filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::invalid_parameter("text"))?;
     if text.encode_utf16().count() > MAX_TEXT_UNITS {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

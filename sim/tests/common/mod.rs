@@ -39,10 +39,7 @@ impl Reply {
 
     /// The `errors[0].errorCode` of a RingCentral error body.
     pub fn error_code(&self) -> String {
-        self.json()["errors"][0]["errorCode"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.json()["errors"][0]["errorCode"].as_str().unwrap_or_default().to_owned()
     }
 }
 
@@ -67,16 +64,8 @@ impl Sim {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        let agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Self {
-            child,
-            _stdout: stdout,
-            base,
-            agent,
-        }
+        let agent = Agent::config_builder().http_status_as_error(false).build().into();
+        Self { child, _stdout: stdout, base, agent }
     }
 
     pub fn child_id(&self) -> u32 {
@@ -84,34 +73,18 @@ impl Sim {
     }
 
     pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Reply {
-        self.exchange(
-            method,
-            path,
-            token.map(|t| format!("Bearer {t}")).as_deref(),
-            body,
-        )
+        self.exchange(method, path, token.map(|t| format!("Bearer {t}")).as_deref(), body)
     }
 
     /// A request with a verbatim `Authorization` header (or none).
-    pub fn exchange(
-        &self,
-        method: &str,
-        path: &str,
-        authorization: Option<&str>,
-        body: Option<&str>,
-    ) -> Reply {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base));
+    pub fn exchange(&self, method: &str, path: &str, authorization: Option<&str>, body: Option<&str>) -> Reply {
+        let mut builder = Request::builder().method(method).uri(format!("{}{path}", self.base));
         if let Some(authorization) = authorization {
             builder = builder.header("Authorization", authorization);
         }
         let result = match body {
             Some(body) => {
-                let request = builder
-                    .header("Content-Type", "application/json")
-                    .body(body.to_owned())
-                    .unwrap();
+                let request = builder.header("Content-Type", "application/json").body(body.to_owned()).unwrap();
                 self.agent.run(request)
             }
             None => self.agent.run(builder.body(()).unwrap()),
@@ -120,19 +93,10 @@ impl Sim {
         let headers = response
             .headers()
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    value.to_str().unwrap_or_default().to_owned(),
-                )
-            })
+            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
             .collect();
         let text = response.body_mut().read_to_string().unwrap_or_default();
-        Reply {
-            status: response.status().as_u16(),
-            headers,
-            text,
-        }
+        Reply { status: response.status().as_u16(), headers, text }
     }
 
     pub fn get(&self, path: &str) -> Reply {
@@ -166,8 +130,5 @@ impl Drop for Sim {
 
 /// Ids of a list body's records, in order.
 pub fn ids(body: &Value) -> Vec<Value> {
-    body["records"]
-        .as_array()
-        .map(|r| r.iter().map(|x| x["id"].clone()).collect())
-        .unwrap_or_default()
+    body["records"].as_array().map(|r| r.iter().map(|x| x["id"].clone()).collect()).unwrap_or_default()
 }
