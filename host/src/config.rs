@@ -1,14 +1,212 @@
-//! Where plugins live and which account a call runs as. Credentials come from
-//! the environment (RingCentral's own variable names) and stay in the host.
+//! Configuration: where plugins live, which accounts exist, their servers and
+//! credentials, and the permission policy. Read from a TOML file
+//! (`KOSMO_CONFIG`, else `<user config dir>/kosmo/config.toml`) plus, for the
+//! default RingCentral account, RingCentral's own environment variables.
+//! Secrets stay in the host: plugins only ever learn an account's name and
+//! server origin.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::gate::{Origin, OriginPolicy, RINGCENTRAL_API_HOSTS};
-use crate::runtime::Access;
+use serde::Deserialize;
+
+use crate::gate::{Origin, RINGCENTRAL_API_HOSTS};
+use crate::permission::{Policy, Rule};
 
 pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
 pub const DEFAULT_ACCOUNT: &str = "default";
+/// The integration RingCentral's environment variables configure.
+const ENV_INTEGRATION: &str = "ringcentral";
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    integrations: BTreeMap<String, IntegrationConfig>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct IntegrationConfig {
+    #[serde(default)]
+    permissions: PermissionsConfig,
+    #[serde(default)]
+    accounts: BTreeMap<String, AccountConfig>,
+}
+
+#[derive(Deserialize, Default, Debug, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct PermissionsConfig {
+    read: Option<Rule>,
+    write: Option<Rule>,
+}
+
+#[derive(Deserialize, Default, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+struct AccountConfig {
+    server_url: Option<String>,
+    /// Let `server_url` be a loopback server (the simulator).
+    #[serde(default)]
+    allow_loopback_server: bool,
+    access_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    jwt: Option<String>,
+}
+
+/// How an account authenticates. Never shown to plugins, never printed.
+#[derive(Clone)]
+pub enum Credential {
+    /// A bearer token used as is.
+    Static(String),
+    /// The OAuth JWT bearer grant: client id/secret plus the user's JWT.
+    Jwt { client_id: String, client_secret: String, jwt: String },
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::Static(_) => f.write_str("Credential::Static(<redacted>)"),
+            Credential::Jwt { client_id, .. } => write!(f, "Credential::Jwt {{ client_id: {client_id:?}, .. }}"),
+        }
+    }
+}
+
+/// One resolved account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub integration: String,
+    pub name: String,
+    pub server: Origin,
+    pub credential: Credential,
+}
+
+/// Everything configured, loaded once per process.
+#[derive(Default, Debug)]
+pub struct Settings {
+    file: ConfigFile,
+    source: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads the config file (a missing default file is fine, a broken one is an error)
+    /// and folds RingCentral's environment variables into the default account.
+    pub fn load() -> Result<Settings, String> {
+        let explicit = std::env::var_os("KOSMO_CONFIG").filter(|p| !p.is_empty()).map(PathBuf::from);
+        let path = explicit.clone().or_else(|| dirs::config_dir().map(|d| d.join("kosmo").join("config.toml")));
+        let mut settings = Settings::default();
+        if let Some(path) = path {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    settings.file =
+                        toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+                    settings.source = Some(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {}
+                Err(e) => return Err(format!("cannot read the config file {}: {e}", path.display())),
+            }
+        }
+        settings.apply_environment();
+        Ok(settings)
+    }
+
+    /// Builds settings from TOML text alone (tests).
+    #[cfg(test)]
+    fn from_toml(text: &str) -> Result<Settings, String> {
+        Ok(Settings { file: toml::from_str(text).map_err(|e| e.to_string())?, source: None })
+    }
+
+    /// `RC_SERVER_URL`, `RC_ACCESS_TOKEN`, `RC_APP_CLIENT_ID`, `RC_APP_CLIENT_SECRET`,
+    /// `RC_USER_JWT` and `KOSMO_ALLOW_LOOPBACK_SERVER` override the default account.
+    fn apply_environment(&mut self) {
+        let vars = ["RC_SERVER_URL", "RC_ACCESS_TOKEN", "RC_APP_CLIENT_ID", "RC_APP_CLIENT_SECRET", "RC_USER_JWT"];
+        if !vars.iter().any(|v| env_value(v).is_some()) {
+            return;
+        }
+        let integration = self.file.integrations.entry(ENV_INTEGRATION.into()).or_default();
+        let account = integration.accounts.entry(DEFAULT_ACCOUNT.into()).or_default();
+        let set = |slot: &mut Option<String>, var: &str| {
+            if let Some(value) = env_value(var) {
+                *slot = Some(value);
+            }
+        };
+        set(&mut account.server_url, "RC_SERVER_URL");
+        set(&mut account.access_token, "RC_ACCESS_TOKEN");
+        set(&mut account.client_id, "RC_APP_CLIENT_ID");
+        set(&mut account.client_secret, "RC_APP_CLIENT_SECRET");
+        set(&mut account.jwt, "RC_USER_JWT");
+        if env_flag("KOSMO_ALLOW_LOOPBACK_SERVER") {
+            account.allow_loopback_server = true;
+        }
+    }
+
+    /// The configured account names of an integration, `default` first.
+    pub fn account_names(&self, integration: &str) -> Vec<String> {
+        let Some(config) = self.file.integrations.get(integration) else { return Vec::new() };
+        let mut names: Vec<String> = config.accounts.keys().cloned().collect();
+        names.sort_by_key(|n| (n != DEFAULT_ACCOUNT, n.clone()));
+        names
+    }
+
+    pub fn policy(&self, integration: &str) -> Policy {
+        let default = Policy::default();
+        let Some(config) = self.file.integrations.get(integration) else { return default };
+        Policy {
+            read: config.permissions.read.unwrap_or(default.read),
+            write: config.permissions.write.unwrap_or(default.write),
+        }
+    }
+
+    /// Resolves an account; the error says what is missing and where to set it.
+    pub fn account(&self, integration: &str, name: &str) -> Result<Account, String> {
+        let config = self.file.integrations.get(integration).and_then(|i| i.accounts.get(name)).ok_or_else(|| {
+            let names = self.account_names(integration);
+            if names.is_empty() {
+                format!(
+                    "{integration} is not configured: set RC_ACCESS_TOKEN (or RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET \
+                     and RC_USER_JWT), or add [integrations.{integration}.accounts.{name}] to {}",
+                    self.config_path_hint()
+                )
+            } else {
+                format!("unknown account '{name}' for {integration}; configured accounts: {}", names.join(", "))
+            }
+        })?;
+        let server_url = config.server_url.clone().unwrap_or_else(|| DEFAULT_SERVER.to_string());
+        let server = checked_server(&server_url, config.allow_loopback_server)?;
+        let credential = credential(integration, name, config)?;
+        Ok(Account { integration: integration.into(), name: name.into(), server, credential })
+    }
+
+    fn config_path_hint(&self) -> String {
+        match &self.source {
+            Some(path) => path.display().to_string(),
+            None => "the config file (KOSMO_CONFIG or ~/.config/kosmo/config.toml)".into(),
+        }
+    }
+}
+
+fn credential(integration: &str, name: &str, config: &AccountConfig) -> Result<Credential, String> {
+    let jwt_parts = [&config.client_id, &config.client_secret, &config.jwt];
+    if jwt_parts.iter().all(|p| p.is_some()) {
+        return Ok(Credential::Jwt {
+            client_id: config.client_id.clone().unwrap_or_default(),
+            client_secret: config.client_secret.clone().unwrap_or_default(),
+            jwt: config.jwt.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(token) = &config.access_token {
+        return Ok(Credential::Static(token.clone()));
+    }
+    if jwt_parts.iter().any(|p| p.is_some()) {
+        return Err(format!(
+            "{integration} account '{name}': the JWT grant needs all of client_id, client_secret and jwt \
+             (RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET, RC_USER_JWT)"
+        ));
+    }
+    Err(format!(
+        "{integration} account '{name}' has no credentials: set access_token, or client_id + client_secret + jwt"
+    ))
+}
 
 /// `KOSMO_PLUGIN_DIR`, else `<user data dir>/kosmo/plugins`
 /// (`~/.local/share/kosmo/plugins` on Linux).
@@ -17,28 +215,6 @@ pub fn plugin_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("kosmo").join("plugins")
-}
-
-/// Resolves what a call of `integration` as `account` may reach and with which token.
-pub fn resolve_access(integration: &str, account: &str) -> Result<Access, String> {
-    if integration != "ringcentral" {
-        return Err(format!("no credentials are configured for the integration '{integration}'"));
-    }
-    if account != DEFAULT_ACCOUNT {
-        return Err(format!("unknown account '{account}' for {integration}; configured accounts: {DEFAULT_ACCOUNT}"));
-    }
-    let server_url = env_value("RC_SERVER_URL").unwrap_or_else(|| DEFAULT_SERVER.to_string());
-    let server = checked_server(&server_url, env_flag("KOSMO_ALLOW_LOOPBACK_SERVER"))?;
-    let token = env_value("RC_ACCESS_TOKEN").ok_or_else(|| {
-        "RingCentral is not configured: set RC_ACCESS_TOKEN to an access token (see README, 'A real RingCentral account')"
-            .to_string()
-    })?;
-    Ok(Access {
-        account: account.to_string(),
-        server_origin: server.to_url(),
-        policy: Arc::new(OriginPolicy::for_server(&server)),
-        bearer_token: Some(Arc::from(token)),
-    })
 }
 
 /// A configured server must be one of RingCentral's, over https on 443, unless
@@ -56,9 +232,8 @@ pub fn checked_server(url: &str, allow_loopback: bool) -> Result<Origin, String>
     let is_ringcentral = RINGCENTRAL_API_HOSTS.contains(&origin.host.as_str()) && origin.https && origin.port == 443;
     if !is_ringcentral {
         return Err(format!(
-            "RC_SERVER_URL={url} is not a RingCentral server; use https://{} (or another of: {})",
-            RINGCENTRAL_API_HOSTS[0],
-            RINGCENTRAL_API_HOSTS.join(", ")
+            "RC_SERVER_URL={url} is not a RingCentral server; use one of: https://{}",
+            RINGCENTRAL_API_HOSTS.join(", https://")
         ));
     }
     Ok(origin)
@@ -87,5 +262,45 @@ mod tests {
         assert!(checked_server("http://127.0.0.1:9000", true).is_ok());
         assert!(checked_server("http://localhost:9000", true).is_ok());
         assert!(checked_server("http://10.0.0.1:9000", true).is_err());
+    }
+
+    #[test]
+    fn named_accounts_and_permissions_from_toml() {
+        let settings = Settings::from_toml(
+            r#"
+            [integrations.ringcentral]
+            permissions = { write = "deny" }
+            [integrations.ringcentral.accounts.work]
+            access_token = "w"
+            [integrations.ringcentral.accounts.default]
+            client_id = "c"
+            client_secret = "s"
+            jwt = "j"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(settings.account_names("ringcentral"), ["default", "work"]);
+        assert!(
+            matches!(settings.account("ringcentral", "work").unwrap().credential, Credential::Static(ref t) if t == "w")
+        );
+        assert!(matches!(settings.account("ringcentral", "default").unwrap().credential, Credential::Jwt { .. }));
+        let unknown = settings.account("ringcentral", "support").unwrap_err();
+        assert!(unknown.contains("default, work"), "{unknown}");
+        assert_eq!(settings.policy("ringcentral").write, Rule::Deny);
+        assert_eq!(settings.policy("ringcentral").read, Rule::Allow);
+    }
+
+    #[test]
+    fn config_mistakes_are_errors() {
+        assert!(Settings::from_toml("[integrations.ringcentral.accounts.x]\ntoken = 'typo'").is_err());
+        assert!(Settings::from_toml("[integrations.ringcentral]\npermissions = { write = 'sometimes' }").is_err());
+        let partial = Settings::from_toml("[integrations.ringcentral.accounts.default]\nclient_id = 'c'").unwrap();
+        assert!(partial.account("ringcentral", "default").unwrap_err().contains("client_secret"));
+    }
+
+    #[test]
+    fn credentials_are_never_printed() {
+        let shown = format!("{:?}", Credential::Static("very-secret".into()));
+        assert!(!shown.contains("very-secret"));
     }
 }

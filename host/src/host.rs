@@ -1,13 +1,13 @@
 //! What one kosmo process serves: the runtime, the loaded plugins and the
-//! permission policy.
+//! settings (accounts, credentials, permissions).
 
-use crate::permission::Policy;
+use crate::config::Settings;
 use crate::runtime::{Plugin, Runtime};
 
 pub struct Host {
     pub runtime: Runtime,
     pub plugins: Vec<Plugin>,
-    pub policy: Policy,
+    pub settings: Settings,
 }
 
 impl Host {

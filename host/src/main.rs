@@ -1,6 +1,7 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
 mod config;
+mod credentials;
 mod envelope;
 mod gate;
 mod host;
@@ -163,5 +164,6 @@ async fn load_host() -> Result<host::Host, String> {
     if plugins.is_empty() {
         eprintln!("kosmo: warning: no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display());
     }
-    Ok(host::Host { runtime, plugins, policy: permission::Policy::default() })
+    let settings = config::Settings::load()?;
+    Ok(host::Host { runtime, plugins, settings })
 }

@@ -4,12 +4,11 @@
 
 use crate::runtime::OperationKind;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rule {
     Allow,
     Ask,
-    // Set only from configuration, which the config file will provide.
-    #[allow(dead_code)]
     Deny,
 }
 

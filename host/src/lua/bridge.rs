@@ -8,7 +8,8 @@ use std::time::Instant;
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
 use super::convert::{Strictness, json_to_lua, lua_to_json};
-use crate::config::{self, DEFAULT_ACCOUNT};
+use crate::config::DEFAULT_ACCOUNT;
+use crate::credentials;
 use crate::host::Host;
 use crate::permission;
 use crate::runtime::Plugin;
@@ -80,7 +81,8 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
 
     let integrations = lua.create_table()?;
     for plugin in &host.plugins {
-        integrations.raw_set(plugin.id(), namespace(lua, plugin, &wrap)?)?;
+        let accounts = host.settings.account_names(plugin.id());
+        integrations.raw_set(plugin.id(), namespace(lua, plugin, &accounts, &wrap)?)?;
     }
     let app = lua.create_table()?;
     app.raw_set("integrations", integrations)?;
@@ -88,39 +90,33 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
     Ok(())
 }
 
-/// `app.integrations.<id>`: the tools of the default account, plus
-/// `.default` for the same account named explicitly.
-fn namespace(lua: &Lua, plugin: &Plugin, wrap: &Function) -> mlua::Result<Table> {
+/// `app.integrations.<id>`: the tools of the default account, plus one
+/// table per configured account (`.default` included) with the same tools.
+fn namespace(lua: &Lua, plugin: &Plugin, accounts: &[String], wrap: &Function) -> mlua::Result<Table> {
     let id = plugin.id();
+    let tool_names: Vec<String> = plugin.tools.iter().map(|t| t.name.clone()).collect();
     let tools_table = |prefix: &str| -> mlua::Result<Table> {
         let table = lua.create_table()?;
         for tool in &plugin.tools {
             table.raw_set(tool.name.as_str(), wrap.call::<Function>(format!("{prefix}.{}", tool.name))?)?;
         }
+        table.set_metatable(Some(unknown_key_guard(lua, &format!("app.{prefix}"), &tool_names, &[])?))?;
         Ok(table)
     };
     let root = tools_table(&format!("integrations.{id}"))?;
-    let default = tools_table(&format!("integrations.{id}.{DEFAULT_ACCOUNT}"))?;
-    root.raw_set(DEFAULT_ACCOUNT, default.clone())?;
-    let tool_names: Vec<String> = plugin.tools.iter().map(|t| t.name.clone()).collect();
-    root.set_metatable(Some(unknown_key_guard(
-        lua,
-        &format!("app.integrations.{id}"),
-        &tool_names,
-        &[DEFAULT_ACCOUNT],
-    )?))?;
-    default.set_metatable(Some(unknown_key_guard(
-        lua,
-        &format!("app.integrations.{id}.{DEFAULT_ACCOUNT}"),
-        &tool_names,
-        &[],
-    )?))?;
+    let mut account_names: Vec<&str> = vec![DEFAULT_ACCOUNT];
+    account_names.extend(accounts.iter().map(String::as_str).filter(|a| *a != DEFAULT_ACCOUNT));
+    for account in &account_names {
+        root.raw_set(*account, tools_table(&format!("integrations.{id}.{account}"))?)?;
+    }
+    root.set_metatable(Some(unknown_key_guard(lua, &format!("app.integrations.{id}"), &tool_names, &account_names)?))?;
     Ok(root)
 }
 
 /// A metatable whose `__index` turns a misspelt name into a clear error.
 fn unknown_key_guard(lua: &Lua, prefix: &str, tools: &[String], accounts: &[&str]) -> mlua::Result<Table> {
     let prefix = prefix.to_string();
+    let account_list: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
     let mut known: Vec<String> = tools.to_vec();
     known.extend(accounts.iter().map(|a| a.to_string()));
     let index = lua.create_function(move |_, (_, key): (Value, Value)| -> mlua::Result<Value> {
@@ -131,7 +127,13 @@ fn unknown_key_guard(lua: &Lua, prefix: &str, tools: &[String], accounts: &[&str
         let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
         let hint =
             crate::suggest::closest(&key, &candidates).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
-        Err(mlua::Error::runtime(format!("Unknown function: {prefix}.{key}.{hint}")))
+        let what = if account_list.is_empty() { "function" } else { "function or account" };
+        let accounts = if account_list.is_empty() {
+            String::new()
+        } else {
+            format!(" Configured accounts: {}.", account_list.join(", "))
+        };
+        Err(mlua::Error::runtime(format!("Unknown {what}: {prefix}.{key}.{hint}{accounts}")))
     })?;
     let meta = lua.create_table()?;
     meta.raw_set("__index", index)?;
@@ -176,8 +178,9 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let bypassed = permission::check(&host.policy, id, tool.operation, force)?;
-    let access = config::resolve_access(id, account)?;
+    let bypassed = permission::check(&host.settings.policy(id), id, tool.operation, force)?;
+    let account = host.settings.account(id, account)?;
+    let access = credentials::access(&account).await?;
     let result = host
         .runtime
         .call_tool(plugin, tool_name, &arguments.to_string(), &access)
