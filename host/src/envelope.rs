@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::commands::pretty_json;
 use crate::lua::{CallRecord, Execution};
 
 #[derive(Serialize)]
@@ -23,7 +24,7 @@ struct Meta {
 }
 
 pub fn render(execution: &Execution) -> String {
-    let envelope = Envelope {
+    pretty_json(&Envelope {
         success: execution.error.is_none(),
         output: execution.output.join("\n"),
         error: execution.error.as_deref(),
@@ -32,10 +33,5 @@ pub fn render(execution: &Execution) -> String {
         memory_usage: execution.memory_usage,
         integration_calls: &execution.integration_calls,
         meta: Meta { permission_bypassed: execution.permission_bypassed },
-    };
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    envelope.serialize(&mut serializer).expect("the envelope is plain data");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    })
 }

@@ -1,7 +1,10 @@
 //! What one kosmo process serves: the runtime, the loaded plugins and the
-//! settings (accounts, credentials, permissions).
+//! settings (accounts, credentials, permissions), and the one path every tool
+//! call takes, whether it comes from Lua or from the command line.
 
 use crate::config::Settings;
+use crate::credentials;
+use crate::permission;
 use crate::runtime::{Plugin, Runtime};
 
 pub struct Host {
@@ -10,8 +13,51 @@ pub struct Host {
     pub settings: Settings,
 }
 
+/// A successful tool call.
+pub struct Invocation {
+    pub result: serde_json::Value,
+    /// `--force` let this call through a permission of `ask`.
+    pub permission_bypassed: bool,
+}
+
 impl Host {
     pub fn plugin(&self, id: &str) -> Option<&Plugin> {
         self.plugins.iter().find(|p| p.id() == id)
+    }
+
+    /// Permission check, account and credential, then the plugin call. Nothing
+    /// is sent when any step before the call refuses.
+    pub async fn invoke(
+        &self,
+        id: &str,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        force: bool,
+    ) -> Result<Invocation, String> {
+        let plugin = self.plugin(id).ok_or_else(|| {
+            let ids: Vec<&str> = self.plugins.iter().map(|p| p.id()).collect();
+            format!(
+                "unknown integration '{id}'; loaded: {}",
+                if ids.is_empty() { "none".into() } else { ids.join(", ") }
+            )
+        })?;
+        let tool = plugin.tool(tool_name).ok_or_else(|| {
+            let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
+            let hint =
+                crate::suggest::closest(tool_name, &names).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+            format!("unknown function {id}.{tool_name}.{hint}")
+        })?;
+        let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)?;
+        let account = self.settings.account(id, account)?;
+        let access = credentials::access(&account).await?;
+        let result = self
+            .runtime
+            .call_tool(plugin, tool_name, &arguments.to_string(), &access)
+            .await
+            .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
+        let result = serde_json::from_str(&result)
+            .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
+        Ok(Invocation { result, permission_bypassed })
     }
 }

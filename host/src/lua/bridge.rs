@@ -9,9 +9,7 @@ use mlua::{Function, Lua, MultiValue, Table, Value};
 
 use super::convert::{Strictness, json_to_lua, lua_to_json};
 use crate::config::DEFAULT_ACCOUNT;
-use crate::credentials;
 use crate::host::Host;
-use crate::permission;
 use crate::runtime::Plugin;
 
 /// One tool call, as the envelope reports it.
@@ -159,8 +157,6 @@ async fn call_tool(
     log: &Mutex<CallLog>,
 ) -> Result<Value, String> {
     let ((id, account), tool_name) = split_path(path);
-    let plugin = host.plugin(id).ok_or_else(|| format!("Unknown integration: {id}"))?;
-    let tool = plugin.tool(tool_name).ok_or_else(|| format!("Unknown function: app.{path}"))?;
     let arguments = match args.into_iter().next() {
         None | Some(Value::Nil) => serde_json::Value::Object(Default::default()),
         Some(value @ Value::Table(_)) => {
@@ -178,18 +174,9 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let bypassed = permission::check(&host.settings.policy(id), id, tool.operation, force)?;
-    let account = host.settings.account(id, account)?;
-    let access = credentials::access(&account).await?;
-    let result = host
-        .runtime
-        .call_tool(plugin, tool_name, &arguments.to_string(), &access)
-        .await
-        .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
-    if bypassed {
+    let invocation = host.invoke(id, account, tool_name, &arguments, force).await?;
+    if invocation.permission_bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }
-    let json: serde_json::Value = serde_json::from_str(&result)
-        .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
-    json_to_lua(lua, &json).map_err(|e| e.to_string())
+    json_to_lua(lua, &invocation.result).map_err(|e| e.to_string())
 }

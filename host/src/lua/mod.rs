@@ -3,6 +3,7 @@
 mod bridge;
 mod convert;
 mod globals;
+mod regex;
 mod render;
 mod sandbox;
 
@@ -31,6 +32,26 @@ pub struct Execution {
     pub memory_usage: Option<usize>,
     pub integration_calls: Vec<CallRecord>,
     pub permission_bypassed: bool,
+}
+
+impl Execution {
+    /// A run that ended with `error` before producing anything.
+    pub fn failed(error: String) -> Execution {
+        Execution {
+            output: Vec::new(),
+            error: Some(error),
+            result: Vec::new(),
+            execution_time_ms: 0.0,
+            memory_usage: None,
+            integration_calls: Vec::new(),
+            permission_bypassed: false,
+        }
+    }
+}
+
+/// The message for a script stopped at its time limit.
+pub fn time_limit_message(limits: LuaLimits) -> String {
+    sandbox::cpu_limit_message(limits.cpu)
 }
 
 pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, force: bool) -> Execution {
@@ -73,6 +94,7 @@ async fn execute(
     let setup = (|| -> mlua::Result<()> {
         globals::install_output(lua, env, output)?;
         globals::install_json(lua, env)?;
+        regex::install(lua, env)?;
         globals::install_docs(lua, env, host.clone())?;
         bridge::install(lua, env, host.clone(), force, log)?;
         Ok(())
@@ -91,7 +113,7 @@ async fn execute(
     sandbox.arm_cpu_limit().map_err(|e| e.to_string())?;
     // The wall clock backs up the CPU hook: a tool call waiting on the network
     // runs no Lua instructions.
-    let wall = limits.cpu + std::time::Duration::from_secs(5);
+    let wall = limits.cpu + std::time::Duration::from_secs(1);
     let values = match tokio::time::timeout(wall, chunk.call_async::<MultiValue>(())).await {
         Ok(Ok(values)) => values,
         Ok(Err(error)) => return Err(describe_error(&sandbox, error)),

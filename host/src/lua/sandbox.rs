@@ -1,12 +1,22 @@
 //! The Lua 5.4 sandbox: a whitelisted environment, a memory limit and a CPU
-//! limit. Scripts get no `io`, no `os` beyond the clock, no module loading,
-//! no `debug`, no `string.dump` and no binary chunks.
+//! limit that scripts cannot swallow. Scripts get no `io`, no `os` beyond the
+//! clock, no module loading, no `debug`, no `collectgarbage`, no `load`, no
+//! `string.dump` and no binary chunks.
+//!
+//! Lua 5.4 has three known holes around an instruction-count hook (see the
+//! mlua research notes), closed here:
+//! * a hook error is an ordinary error, so `pcall` in a loop could swallow the
+//!   kill: the kill is sticky, and the `pcall`/`xpcall` wrappers re-raise it;
+//! * `xpcall` handlers run with hooks disabled after a hook error: the wrapper
+//!   never calls the script's handler once the script was killed;
+//! * `__gc` finalizers run with hooks disabled, even when the state closes:
+//!   `setmetatable` refuses metatables with a `__gc` field.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use mlua::{HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
+use mlua::{Function, HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
 
 #[derive(Clone, Copy, Debug)]
 pub struct LuaLimits {
@@ -37,13 +47,42 @@ const SAFE_GLOBALS: &[&str] = &[
     "rawget",
     "rawset",
     "getmetatable",
-    "setmetatable",
-    "pcall",
-    "xpcall",
     "_VERSION",
 ];
 const SAFE_LIBRARIES: &[&str] = &["string", "table", "math", "utf8"];
 const SAFE_OS: &[&str] = &["time", "date", "clock", "difftime"];
+
+/// `pcall`, `xpcall` and `setmetatable` as scripts see them. Written in Lua so
+/// they stay yieldable (a tool call inside `pcall` waits on the network).
+const GUARDED_BUILTINS: &str = r#"
+local raw_pcall, raw_xpcall, raw_setmetatable, rawget, type, error, killed, limit_message = ...
+
+local function unless_killed(...)
+  if killed() then error(limit_message(), 0) end
+  return ...
+end
+
+local function pcall(f, ...)
+  return unless_killed(raw_pcall(f, ...))
+end
+
+local function xpcall(f, handler, ...)
+  local function guarded_handler(e)
+    if killed() then return e end
+    return handler(e)
+  end
+  return unless_killed(raw_xpcall(f, guarded_handler, ...))
+end
+
+local function setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("setmetatable: __gc finalizers are not allowed in the sandbox", 2)
+  end
+  return raw_setmetatable(t, mt)
+end
+
+return pcall, xpcall, setmetatable
+"#;
 
 pub struct Sandbox {
     pub lua: Lua,
@@ -60,8 +99,12 @@ impl Sandbox {
             LuaOptions::default(),
         )?;
         let globals = lua.globals();
-        // `("").dump` reaches the string library through the string metatable.
-        globals.get::<Table>("string")?.raw_remove("dump")?;
+        let string: Table = globals.get("string")?;
+        // `("").dump` reaches the string library through the string metatable;
+        // hiding that metatable keeps scripts from the host's library table.
+        string.raw_remove("dump")?;
+        let string_meta: Table = lua.load("return getmetatable('')").set_name("=kosmo").eval()?;
+        string_meta.raw_set("__metatable", false)?;
 
         let env = lua.create_table()?;
         for name in SAFE_GLOBALS {
@@ -77,8 +120,30 @@ impl Sandbox {
         }
         env.raw_set("os", safe_os)?;
         env.raw_set("_G", env.clone())?;
+
+        let killed = Arc::new(AtomicBool::new(false));
+        let is_killed = {
+            let killed = killed.clone();
+            lua.create_function(move |_, ()| Ok(killed.load(Ordering::Relaxed)))?
+        };
+        let limit_message = lua.create_function(move |_, ()| Ok(cpu_limit_message(limits.cpu)))?;
+        let (pcall, xpcall, setmetatable): (Function, Function, Function) =
+            lua.load(GUARDED_BUILTINS).set_name("=kosmo").call((
+                globals.raw_get::<Function>("pcall")?,
+                globals.raw_get::<Function>("xpcall")?,
+                globals.raw_get::<Function>("setmetatable")?,
+                globals.raw_get::<Function>("rawget")?,
+                globals.raw_get::<Function>("type")?,
+                globals.raw_get::<Function>("error")?,
+                is_killed,
+                limit_message,
+            ))?;
+        env.raw_set("pcall", pcall)?;
+        env.raw_set("xpcall", xpcall)?;
+        env.raw_set("setmetatable", setmetatable)?;
+
         lua.set_memory_limit(limits.memory_bytes)?;
-        Ok(Sandbox { lua, env, killed: Arc::new(AtomicBool::new(false)), limits })
+        Ok(Sandbox { lua, env, killed, limits })
     }
 
     /// Arms the CPU limit; call once setup is done, right before the script runs.

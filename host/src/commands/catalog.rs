@@ -1,0 +1,128 @@
+//! `integrations:list`, `integrations:docs` and `integrations:schema`: what is
+//! loaded and how to call it.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{load_host, pretty_json, split_function, write_stdout};
+use crate::host::Host;
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+#[command(after_help = "Examples:\n  kosmo integrations:docs\n  kosmo integrations:docs ringcentral\n  \
+kosmo integrations:docs ringcentral.send_sms")]
+pub struct DocsArgs {
+    /// `<integration>` or `<integration>.<function>`; none lists what is loaded.
+    page: Option<String>,
+}
+
+#[derive(Args)]
+#[command(after_help = "Example:\n  kosmo integrations:schema ringcentral.list_messages")]
+pub struct SchemaArgs {
+    /// `<integration>.<function>`, e.g. ringcentral.list_messages.
+    function: String,
+}
+
+pub async fn list(args: ListArgs) -> ExitCode {
+    let host = match load_host().await {
+        Ok(host) => host,
+        Err(message) => return fail(&message),
+    };
+    if args.json {
+        let integrations: Vec<serde_json::Value> = host
+            .plugins
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id(),
+                    "name": p.manifest.name,
+                    "version": p.manifest.version,
+                    "api_version": p.manifest.api_version,
+                    "path": p.path.display().to_string(),
+                    "accounts": host.settings.account_names(p.id()),
+                    "functions": p.tools.iter().map(|t| serde_json::json!({
+                        "name": t.name, "title": t.title, "operation": t.operation.as_str(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        write_stdout(&format!("{}\n", pretty_json(&integrations)));
+    } else {
+        write_stdout(&listing(&host));
+    }
+    ExitCode::SUCCESS
+}
+
+fn listing(host: &Host) -> String {
+    let mut out = String::new();
+    for plugin in &host.plugins {
+        let accounts = host.settings.account_names(plugin.id());
+        out.push_str(&format!(
+            "{} — {} {} ({} functions; accounts: {})\n",
+            plugin.id(),
+            plugin.manifest.name,
+            plugin.manifest.version,
+            plugin.tools.len(),
+            if accounts.is_empty() { "none configured".into() } else { accounts.join(", ") }
+        ));
+        for tool in &plugin.tools {
+            out.push_str(&format!("  {:<32} {:<5} {}\n", tool.name, tool.operation.as_str(), tool.title));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("No integrations loaded (set KOSMO_PLUGIN_DIR).\n");
+    }
+    out
+}
+
+pub async fn docs(args: DocsArgs) -> ExitCode {
+    let host = match load_host().await {
+        Ok(host) => host,
+        Err(message) => return fail(&message),
+    };
+    let Some(page) = args.page else {
+        write_stdout(&listing(&host));
+        return ExitCode::SUCCESS;
+    };
+    let (id, topic) = page.split_once('.').unwrap_or((page.as_str(), ""));
+    let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
+    match host.runtime.read_docs(plugin, topic).await {
+        Ok(Some(text)) => {
+            write_stdout(&format!("{}\n", text.trim_end()));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => fail(&format!("no docs page '{page}'; try `kosmo integrations:docs {id}`")),
+        Err(e) => fail(&format!("reading the docs failed: {e}")),
+    }
+}
+
+pub async fn schema(args: SchemaArgs) -> ExitCode {
+    let (id, name) = match split_function(&args.function) {
+        Ok(parts) => parts,
+        Err(message) => return fail(&message),
+    };
+    let host = match load_host().await {
+        Ok(host) => host,
+        Err(message) => return fail(&message),
+    };
+    let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
+    let Some(tool) = plugin.tool(name) else {
+        let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
+        let hint = crate::suggest::closest(name, &names).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+        return fail(&format!("unknown function {id}.{name}.{hint}"));
+    };
+    write_stdout(&format!("{}\n", pretty_json(&tool.input_schema)));
+    ExitCode::SUCCESS
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("kosmo: {message}");
+    ExitCode::FAILURE
+}

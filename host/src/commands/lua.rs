@@ -1,0 +1,172 @@
+//! `kosmo integrations:lua`: run a script (or a REPL) and report the outcome,
+//! as text or as the JSON envelope.
+
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{load_host, write_stdout};
+use crate::envelope;
+use crate::host::Host;
+use crate::lua::{self, Execution, LuaLimits, Script};
+
+/// Extra time past the CPU limit before the watchdog ends the process: a C
+/// function (a string pattern, say) runs no Lua instructions for the hook to stop.
+const WATCHDOG_GRACE: Duration = Duration::from_secs(3);
+
+#[derive(Args)]
+#[command(after_help = "Code comes from --eval, else FILE, else standard input when it is not a terminal.\n\
+Exit status: 0 success, 1 script or tool error, 2 no code given.\n\n\
+Examples:\n  \
+kosmo integrations:lua --eval 'dump(app.integrations.ringcentral.list_messages({perPage = 5}))' --json\n  \
+kosmo integrations:lua workflow.lua --force --json\n  \
+echo 'print(docs.read(\"ringcentral\"))' | kosmo integrations:lua")]
+pub struct LuaArgs {
+    /// Lua file to run.
+    file: Option<PathBuf>,
+    /// Lua code to run (takes priority over FILE).
+    #[arg(short = 'e', long = "eval", value_name = "CODE")]
+    eval: Option<String>,
+    /// Print one JSON envelope: success, output, error, result, timings, integration_calls, meta.
+    #[arg(long)]
+    json: bool,
+    /// Allow calls whose permission is `ask` (writes, by default). `deny` still holds.
+    #[arg(long)]
+    force: bool,
+    /// Lua memory limit in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20, value_parser = clap::value_parser!(usize))]
+    memory_limit: usize,
+    /// Lua time limit in seconds (tool calls included).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    cpu_limit: f64,
+    /// Read-eval-print loop: each line runs in a fresh sandbox. Type :quit to leave.
+    #[arg(long, conflicts_with_all = ["eval", "file", "json"])]
+    repl: bool,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
+        _ => Err(format!("'{text}' is not a number of seconds between 0 and 86400")),
+    }
+}
+
+pub async fn run(args: LuaArgs) -> ExitCode {
+    let limits = LuaLimits { memory_bytes: args.memory_limit, cpu: Duration::from_secs_f64(args.cpu_limit) };
+    if args.repl {
+        return repl(limits).await;
+    }
+    let script = match read_script(&args) {
+        Ok(Some(script)) => script,
+        Ok(None) => {
+            eprintln!("kosmo: provide a Lua file, --eval code, or pipe Lua code on stdin.");
+            return ExitCode::from(2);
+        }
+        Err(message) => {
+            eprintln!("kosmo: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let host = match load_host().await {
+        Ok(host) => Arc::new(host),
+        Err(message) => {
+            eprintln!("kosmo: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    start_watchdog(limits, args.json);
+    let execution = lua::run(host, script, limits, args.force).await;
+    report(&execution, args.json);
+    if execution.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn report(execution: &Execution, json: bool) {
+    if json {
+        write_stdout(&format!("{}\n", envelope::render(execution)));
+        return;
+    }
+    let mut stdout = String::new();
+    for line in &execution.output {
+        stdout.push_str(line);
+        stdout.push('\n');
+    }
+    if execution.error.is_none() && !execution.result.is_empty() {
+        let shown =
+            if execution.result.len() == 1 { execution.result[0].clone() } else { serde_json::json!(execution.result) };
+        match shown {
+            serde_json::Value::String(text) => stdout.push_str(&text),
+            other => stdout.push_str(&serde_json::to_string_pretty(&other).unwrap_or_default()),
+        }
+        stdout.push('\n');
+    }
+    write_stdout(&stdout);
+    if let Some(error) = &execution.error {
+        eprintln!("error: {error}");
+    }
+}
+
+/// Ends the process if the script outlives its limit inside a C function,
+/// where the instruction hook cannot reach it.
+fn start_watchdog(limits: LuaLimits, json: bool) {
+    let after = limits.cpu + WATCHDOG_GRACE;
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let execution = Execution::failed(lua::time_limit_message(limits));
+        report(&execution, json);
+        std::process::exit(1);
+    });
+}
+
+fn read_script(args: &LuaArgs) -> Result<Option<Script>, String> {
+    if let Some(code) = args.eval.as_ref().filter(|c| !c.trim().is_empty()) {
+        return Ok(Some(Script { code: code.clone(), chunk_name: "eval".into() }));
+    }
+    if let Some(path) = &args.file {
+        let code =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read Lua file {}: {e}", path.display()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "script.lua".into());
+        return Ok(Some(Script { code, chunk_name: name }));
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut code = String::new();
+        stdin.lock().read_to_string(&mut code).map_err(|e| format!("cannot read standard input: {e}"))?;
+        if !code.trim().is_empty() {
+            return Ok(Some(Script { code, chunk_name: "stdin".into() }));
+        }
+    }
+    Ok(None)
+}
+
+/// One line, one fresh sandbox; writes need a config `allow`, never `--force`.
+async fn repl(limits: LuaLimits) -> ExitCode {
+    let host: Arc<Host> = match load_host().await {
+        Ok(host) => Arc::new(host),
+        Err(message) => {
+            eprintln!("kosmo: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("kosmo integration Lua REPL. Type :quit to exit.");
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        write_stdout("lua> ");
+        let Some(Ok(line)) = lines.next() else { break };
+        let line = line.trim();
+        if line == ":quit" || line == ":q" {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let script = Script { code: line.to_string(), chunk_name: "repl".into() };
+        let execution = lua::run(host.clone(), script, limits, false).await;
+        report(&execution, false);
+    }
+    ExitCode::SUCCESS
+}

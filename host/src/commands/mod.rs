@@ -1,0 +1,48 @@
+//! The command-line commands, one module each, sharing host start-up and output.
+
+pub mod call;
+pub mod catalog;
+pub mod lua;
+
+use std::io::Write;
+
+use crate::config::{self, Settings};
+use crate::host::Host;
+use crate::plugins;
+use crate::runtime::{CallLimits, Runtime};
+
+/// Loads settings and every plugin of the plugin directory.
+pub async fn load_host() -> Result<Host, String> {
+    let settings = Settings::load()?;
+    let runtime = Runtime::new(CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+    let dir = config::plugin_dir();
+    let plugins = plugins::load_dir(&runtime, &dir).await;
+    if plugins.is_empty() {
+        eprintln!("kosmo: warning: no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display());
+    }
+    Ok(Host { runtime, plugins, settings })
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// JSON as the original CLI printed it: indented by four spaces.
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value.serialize(&mut serializer).expect("plain data serializes");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// `ringcentral.list_messages` → (`ringcentral`, `list_messages`).
+pub fn split_function(name: &str) -> Result<(&str, &str), String> {
+    let name = name.strip_prefix("app.").unwrap_or(name);
+    let name = name.strip_prefix("integrations.").unwrap_or(name);
+    name.split_once('.').filter(|(id, tool)| !id.is_empty() && !tool.is_empty()).ok_or_else(|| {
+        format!("'{name}' is not a function name; write <integration>.<function>, e.g. ringcentral.list_messages")
+    })
+}
