@@ -22,6 +22,9 @@ build: setup
 demo: build
 	scripts/demo.sh
 
+bench: build
+	scripts/bench.sh
+
 test: build
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 409600
 	cargo test --release

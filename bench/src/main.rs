@@ -1,0 +1,34 @@
+//! `make bench`: measures kosmo side by side with the alternatives, in one
+//! run, against the simulator on loopback, prints a table and rewrites
+//! BENCHMARKS.md. Figures are ratios of numbers taken in the same run.
+
+mod measure;
+mod report;
+
+use std::path::PathBuf;
+
+use kosmo_harness::{Sim, plugin_dir, ringcentral_plugin};
+
+/// Calls per warm-overhead sample.
+const WARM_CALLS: usize = 500;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = std::env::var("KOSMO_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+
+    let mut rows = Vec::new();
+    eprintln!("bench: warm per-call overhead ({WARM_CALLS} calls each)…");
+    rows.extend(measure::warm_overhead(&sim, plugins.path(), WARM_CALLS));
+    eprintln!("bench: one-shot process against curl and the Python SDK (hyperfine)…");
+    rows.extend(measure::one_shot(&sim, plugins.path(), &python, &root.join("bench/sdk_call.py")));
+    eprintln!("bench: peak RSS and plugin size…");
+    rows.extend(measure::footprint(&sim, plugins.path()));
+
+    let table = report::table(&rows);
+    println!("{table}");
+    let markdown = report::markdown(&rows, &table);
+    std::fs::write(root.join("BENCHMARKS.md"), markdown).expect("write BENCHMARKS.md");
+    eprintln!("bench: wrote BENCHMARKS.md");
+}
