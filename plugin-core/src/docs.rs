@@ -61,13 +61,14 @@ pub fn tool_page(tool: &Tool) -> String {
         page.push_str("Parameters: none.\n");
     } else {
         page.push_str("| Parameter | Type | Required | Description |\n|---|---|---|---|\n");
+        let named_body_fields = tool.params.iter().any(|p| matches!(p.place, Place::Body(..)));
         for p in tool.params {
             page.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 p.name,
                 type_name(p.kind),
                 if p.required { "yes" } else { "no" },
-                describe(p)
+                describe(p, named_body_fields)
             ));
         }
     }
@@ -76,14 +77,13 @@ pub fn tool_page(tool: &Tool) -> String {
     }
     page.push_str(&format!(
         "\n```lua\nlocal result = app.integrations.ringcentral.{}({{{}}})\n```\n",
-        tool.name,
-        example_arguments(tool)
+        tool.name, tool.example
     ));
     page
 }
 
 /// The seed's description plus what the table adds: accepted values and wire names.
-fn describe(p: &Param) -> String {
+fn describe(p: &Param, named_body_fields: bool) -> String {
     let mut text = p.description.to_string();
     if let Some(choices) = &p.choices {
         text.push_str(&format!(" Accepted: {}", accepted(choices).join(", ")));
@@ -99,12 +99,14 @@ fn describe(p: &Param) -> String {
         Kind::DateTime => text.push_str(" A date alone means midnight UTC."),
         Kind::Phone { plus: false } => text.push_str(" Sent as digits without the '+'."),
         Kind::Text { max } => text.push_str(&format!(" At most {max} characters.")),
-        Kind::Integer { min, max } if p.name == "perPage" => text.push_str(&format!(" {min} to {max}.")),
+        Kind::Integer { min, max } if p.name == "perPage" && !p.description.contains("max") => {
+            text.push_str(&format!(" {min} to {max}."))
+        }
         _ => {}
     }
     match p.place {
         Place::Query(api) if api != p.name => text.push_str(&format!(" Sent as `{api}`.")),
-        Place::Payload => text.push_str(" Named parameters win over the same field here."),
+        Place::Payload if named_body_fields => text.push_str(" Named parameters win over the same field here."),
         _ => {}
     }
     text
@@ -117,29 +119,4 @@ fn type_name(kind: Kind) -> &'static str {
         "an object" => "object",
         _ => "string",
     }
-}
-
-fn example_arguments(tool: &Tool) -> String {
-    tool.params
-        .iter()
-        .filter(|p| p.required)
-        .map(|p| {
-            let sample = match (p.kind, p.name) {
-                (Kind::ApiPath, _) => "\"/restapi/v1.0/account/~/extension/~\"",
-                (Kind::Phone { .. }, "to") => "\"+16505559876\"",
-                (Kind::Phone { .. }, _) => "\"+16505551234\"",
-                (Kind::Text { .. }, _) => "\"Hello from RingCentral\"",
-                (Kind::DateTime, _) => "\"2026-05-01T00:00:00Z\"",
-                (Kind::Id, "extension_id") => "\"123456789\"",
-                (Kind::Id, "call_id") => "\"VgLcd1KWffJVzUA\"",
-                (Kind::Id, _) => "\"1234567890\"",
-                (Kind::Integer { .. }, _) => "1",
-                (Kind::Boolean, _) => "true",
-                (Kind::Object, _) => "{}",
-                (Kind::String, _) => "\"text\"",
-            };
-            format!("{} = {}", p.name, sample)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -130,6 +130,9 @@ pub struct Tool {
     pub params: &'static [Param],
     /// Pairs of parameters the API refuses to combine.
     pub exclusive: &'static [(&'static str, &'static str)],
+    /// The arguments of the docs' example call (Lua table fields); a test runs
+    /// every example against the simulator.
+    pub example: &'static str,
 }
 
 impl Tool {
@@ -272,6 +275,7 @@ const BASE: Tool = Tool {
     path: "",
     params: &[],
     exclusive: &[],
+    example: "",
 };
 
 pub static TOOLS: &[Tool] = &[
@@ -294,6 +298,7 @@ pub static TOOLS: &[Tool] = &[
             PER_PAGE_100,
             PAGE_1,
         ],
+        example: "messageType = \"Sms\", dateFrom = \"2026-05-01T00:00:00Z\", perPage = 25",
         ..BASE
     },
     Tool {
@@ -302,6 +307,7 @@ pub static TOOLS: &[Tool] = &[
         description: "Get detailed information about a specific message in the RingCentral message store by its ID. Returns the full message record including sender, recipient, subject, and content.",
         path: "/restapi/v1.0/account/~/extension/~/message-store/{messageId}",
         params: &[required("messageId", Kind::Id, "The unique identifier of the message record.", Place::Path)],
+        example: "messageId = \"1234567890\"",
         ..BASE
     },
     Tool {
@@ -318,6 +324,7 @@ pub static TOOLS: &[Tool] = &[
                 .with(READ_STATUS),
             param("payload", Kind::Object, "Additional official message update fields.", Place::Payload),
         ],
+        example: "message_id = \"1234567890\", readStatus = \"Read\"",
         ..BASE
     },
     Tool {
@@ -328,6 +335,7 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         path: "/restapi/v1.0/account/~/extension/~/message-store/{message_id}",
         params: &[MESSAGE_ID],
+        example: "message_id = \"1234567890\"",
         ..BASE
     },
     Tool {
@@ -357,6 +365,7 @@ pub static TOOLS: &[Tool] = &[
                 Place::Body("text", Shape::Plain),
             ),
         ],
+        example: "from = \"+16505551234\", to = \"+16505559876\", text = \"Hello from RingCentral\"",
         ..BASE
     },
     Tool {
@@ -378,6 +387,7 @@ pub static TOOLS: &[Tool] = &[
             PER_PAGE_100,
             PAGE_1,
         ],
+        example: "dateFrom = \"2026-05-01T00:00:00Z\", direction = \"Inbound\"",
         ..BASE
     },
     Tool {
@@ -402,6 +412,7 @@ pub static TOOLS: &[Tool] = &[
         ],
         // "Cannot be combined with `phoneNumber` filter" (readCompanyCallLog).
         exclusive: &[("extensionNumber", "phoneNumber")],
+        example: "dateFrom = \"2026-05-01T00:00:00Z\", perPage = 100",
         ..BASE
     },
     Tool {
@@ -410,6 +421,7 @@ pub static TOOLS: &[Tool] = &[
         description: "Get a single call log record for the authenticated RingCentral extension.",
         path: "/restapi/v1.0/account/~/extension/~/call-log/{call_id}",
         params: &[required("call_id", Kind::Id, "Call log record ID.", Place::Path)],
+        example: "call_id = app.integrations.ringcentral.list_calls({}).records[1].id",
         ..BASE
     },
     Tool {
@@ -427,6 +439,7 @@ pub static TOOLS: &[Tool] = &[
             PER_PAGE_100,
             PAGE_1,
         ],
+        example: "startsWith = \"Ada\"",
         ..BASE
     },
     Tool {
@@ -435,6 +448,7 @@ pub static TOOLS: &[Tool] = &[
         description: "Get a RingCentral personal address book contact by contact ID.",
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
+        example: "contact_id = \"620000001\"",
         ..BASE
     },
     Tool {
@@ -445,6 +459,7 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Post,
         path: CONTACTS,
         params: &[FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
+        example: "firstName = \"Ada\", lastName = \"Lovelace\", mobilePhone = \"+16505550100\"",
         ..BASE
     },
     Tool {
@@ -456,6 +471,7 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Patch,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID, FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
+        example: "contact_id = \"620000001\", company = \"Example\"",
         ..BASE
     },
     Tool {
@@ -466,6 +482,7 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
+        example: "contact_id = \"620000002\"",
         ..BASE
     },
     Tool {
@@ -492,6 +509,7 @@ pub static TOOLS: &[Tool] = &[
             RECORDS_PER_PAGE,
             PAGE_NUMBER,
         ],
+        example: "extensionType = \"User\", perPage = 50",
         ..BASE
     },
     Tool {
@@ -500,6 +518,7 @@ pub static TOOLS: &[Tool] = &[
         description: "Get details for a RingCentral extension by extension ID.",
         path: "/restapi/v1.0/account/~/extension/{extension_id}",
         params: &[required("extension_id", Kind::Id, "RingCentral extension ID.", Place::Path)],
+        example: "extension_id = \"123456789\"",
         ..BASE
     },
     Tool {
@@ -518,6 +537,7 @@ pub static TOOLS: &[Tool] = &[
             RECORDS_PER_PAGE,
             PAGE_NUMBER,
         ],
+        example: "usageType = \"DirectNumber\"",
         ..BASE
     },
     Tool {
@@ -530,6 +550,7 @@ pub static TOOLS: &[Tool] = &[
             RECORDS_PER_PAGE,
             PAGE_NUMBER,
         ],
+        example: "usageType = \"DirectNumber\"",
         ..BASE
     },
     Tool {
@@ -543,6 +564,7 @@ pub static TOOLS: &[Tool] = &[
             "Request detailed telephony state when supported.",
             Place::Query("detailedTelephonyState"),
         )],
+        example: "detailedTelephonyState = true",
         ..BASE
     },
     Tool {
@@ -557,6 +579,7 @@ pub static TOOLS: &[Tool] = &[
         title: "API GET",
         description: "Call a relative RingCentral REST API GET path, such as \"/restapi/v1.0/account/~\". Absolute URLs are rejected.",
         params: &[API_PATH, param("params", Kind::Object, "Query parameters.", Place::QueryObject)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~\"",
         ..BASE
     },
     Tool {
@@ -566,6 +589,7 @@ pub static TOOLS: &[Tool] = &[
         operation: Operation::Write,
         method: Method::Post,
         params: &[API_PATH, param("payload", Kind::Object, "JSON request body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/address-book/contact\", payload = {firstName = \"Grace\", lastName = \"Hopper\"}",
         ..BASE
     },
     Tool {
@@ -575,6 +599,7 @@ pub static TOOLS: &[Tool] = &[
         operation: Operation::Write,
         method: Method::Put,
         params: &[API_PATH, param("payload", Kind::Object, "JSON request body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/message-store/1234567890\", payload = {readStatus = \"Unread\"}",
         ..BASE
     },
     Tool {
@@ -584,6 +609,7 @@ pub static TOOLS: &[Tool] = &[
         operation: Operation::Write,
         method: Method::Delete,
         params: &[API_PATH, param("payload", Kind::Object, "Optional JSON body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/address-book/contact/620000003\"",
         ..BASE
     },
 ];
