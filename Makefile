@@ -14,7 +14,9 @@ setup:
 
 build: setup
 	cargo build --release
-	cargo build --release --target wasm32-wasip2 -p ringcentral -p hostile-plugin
+	# Link-time optimisation for the components only (the host's link would take minutes):
+	# it keeps the plugin about 40 KB smaller.
+	CARGO_PROFILE_RELEASE_LTO=true cargo build --release --target wasm32-wasip2 -p ringcentral -p hostile-plugin
 	mkdir -p $(PLUGIN_DIR)
 	cp $(WASM_DIR)/ringcentral.wasm $(PLUGIN_DIR)/ringcentral.wasm
 	@ls -l $(WASM_DIR)/ringcentral.wasm

@@ -6,24 +6,13 @@ use wasip2::http::types::{
     ErrorCode, Fields, Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
 };
 
-use crate::tools::Method;
+use ringcentral_core::response::Response;
+use ringcentral_core::tools::Method;
 
 /// Responses larger than this are refused: no RingCentral answer a tool reads
 /// comes near it, and the plugin's memory is limited.
 const MAX_RESPONSE_BYTES: usize = 8 << 20;
 const CHUNK: u64 = 64 << 10;
-
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
 
 pub enum HttpError {
     /// The host's gate refused the request.

@@ -1,12 +1,9 @@
 //! The RingCentral integration as a WASI Preview 2 component. It holds no
 //! secrets: the host injects credentials into requests that pass its gate.
 
-mod docs;
 mod http;
-mod request;
-mod response;
-mod schema;
-mod tools;
+
+use ringcentral_core::{docs, request, response, schema, tools};
 
 wit_bindgen::generate!({
     path: "../wit",
@@ -63,7 +60,7 @@ impl Guest for RingCentral {
                 http::HttpError::Denied(why) => ToolError::Denied(why),
                 http::HttpError::Transport(why) => ToolError::Transport(why),
             })?;
-        response::interpret(response).map_err(|f| {
+        response::interpret(&response).map_err(|f| {
             ToolError::Api(ApiError {
                 status: f.status,
                 error_code: f.error_code,

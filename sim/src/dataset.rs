@@ -1,6 +1,10 @@
 //! The seeded dataset: one account with its directory (fixed, so tests can name it)
 //! and three months of messages and calls ending at the start time (drawn from the
 //! seed, so the same seed and start time always give the same data).
+//!
+//! The account also holds the records the seed reference's examples name
+//! (extension `123456789`, message `1234567890`, the sender `+16505551234`), so
+//! those examples run unchanged against the simulator.
 
 use jiff::{SignedDuration, Timestamp};
 use rand::seq::SliceRandom;
@@ -84,6 +88,23 @@ const STAFF: [Staff; 4] = [
     },
 ];
 
+/// The extension the seed's `get_extension` example reads; made after everything
+/// else so the seeded random data does not move.
+const SEED_EXTENSION: Staff = Staff {
+    id: 123_456_789,
+    number: "202",
+    first_name: "Support",
+    last_name: None,
+    kind: ExtensionType::Department,
+    status: ExtensionStatus::Enabled,
+    calls: (0, 0),
+};
+/// The message the seed's `get_message`/`update_message` examples name.
+const SEED_MESSAGE_ID: u64 = 1_234_567_890;
+/// The seed's `send_sms` sender (one of the current user's numbers) and recipient.
+const SEED_SENDER: &str = "+16505551234";
+const SEED_RECIPIENT: &str = "+16505559876";
+
 const MAIN_NUMBER: &str = "+16505550100";
 const SMS_NUMBER: &str = "+16505550101";
 const FAX_NUMBER: &str = "+16505550109";
@@ -113,7 +134,7 @@ const fn number(
 const CALLER_ID: &[NumberFeature] = &[NumberFeature::CallerId];
 const SMS_CALLER_ID: &[NumberFeature] = &[NumberFeature::SmsSender, NumberFeature::CallerId];
 
-const PHONE_NUMBERS: [PhoneNumber; 7] = [
+const PHONE_NUMBERS: [PhoneNumber; 8] = [
     number(411_000_100, MAIN_NUMBER, UsageType::MainCompanyNumber, NumberType::VoiceFax, CALLER_ID, None),
     PhoneNumber {
         location: "Toll Free",
@@ -142,6 +163,7 @@ const PHONE_NUMBERS: [PhoneNumber; 7] = [
         status: NumberStatus::Pending,
         ..number(411_000_140, "+16505550140", UsageType::AdditionalCompanyNumber, NumberType::VoiceFax, CALLER_ID, None)
     },
+    number(411_000_104, SEED_SENDER, UsageType::DirectNumber, NumberType::VoiceFax, SMS_CALLER_ID, Some(CURRENT_USER)),
 ];
 
 const FIRST_NAMES: [&str; 12] =
@@ -203,10 +225,13 @@ pub fn generate(seed: u64, now: Timestamp, base_url: &str) -> Store {
     // STAFF[0] is the session owner: the one on a call, with messages and contacts.
     let active_call = builder.active_call(&extensions[0], &people[0]);
     extensions[0].active_calls.push(active_call);
-    let messages = builder.messages(&extensions[0], &people);
+    let mut messages = builder.messages(&extensions[0], &people);
     let contacts = builder.contacts(&extensions[0], &people);
     let calls =
         STAFF.iter().zip(&extensions).flat_map(|(staff, ext)| builder.calls(ext, staff.calls, &people)).collect();
+    // The seed's records come last: drawing them earlier would change the seeded data.
+    messages.push(builder.seed_message(&extensions[0]));
+    extensions.push(builder.extension(&SEED_EXTENSION, &account));
     let next_message_id = messages.iter().map(|m| m.id).max().unwrap_or(FIRST_MESSAGE_ID) + 1;
     let next_contact_id = FIRST_CONTACT_ID + contacts.len() as u64;
     Store {
@@ -464,6 +489,22 @@ impl Builder {
         }
     }
 
+    /// An old inbound SMS, outside the default 24-hour window, with the seed's id.
+    fn seed_message(&mut self, owner: &Extension) -> Message {
+        let sender = Person {
+            first_name: "Ada",
+            last_name: "Lovelace",
+            number: SEED_RECIPIENT.to_owned(),
+            location: "Palo Alto, CA",
+            is_contact: false,
+        };
+        let at = self.ago(45 * 24 * 3600);
+        let mut record = self.message(owner, SEED_MESSAGE_ID, MessageType::Sms, Direction::Inbound, &sender, at);
+        record.to[0].phone_number = SEED_SENDER.to_owned();
+        record.read_status = ReadStatus::Unread;
+        record
+    }
+
     fn calls(&mut self, owner: &Extension, (count, recent): (usize, usize), people: &[Person]) -> Vec<CallRecord> {
         let times = self.timeline(count, recent);
         times
@@ -597,12 +638,23 @@ mod tests {
     }
 
     #[test]
+    fn the_seed_examples_records_exist() {
+        let store = generate(42, now(), "http://x");
+        let me = store.extension("~", "~").unwrap();
+        assert!(store.numbers_of(me).any(|n| n.phone_number == SEED_SENDER && n.has_feature(NumberFeature::SmsSender)));
+        assert_eq!(store.extension("~", "123456789").unwrap().extension_number, "202");
+        let message = store.messages.iter().find(|m| m.id == SEED_MESSAGE_ID).unwrap();
+        assert_eq!(message.owner, me.id);
+        assert!(message.creation_time < now().checked_sub(SignedDuration::from_hours(24)).unwrap());
+    }
+
+    #[test]
     fn recent_activity_and_big_ids() {
         let store = generate(42, now(), "http://x");
         let day_ago = now().checked_sub(SignedDuration::from_hours(24)).unwrap();
-        assert_eq!(store.messages.len(), MESSAGES);
+        assert_eq!(store.messages.len(), MESSAGES + 1);
         assert!(store.messages.iter().filter(|m| m.creation_time > day_ago).count() >= 5);
-        assert!(store.messages.iter().all(|m| m.id > 1 << 53));
+        assert!(store.messages.iter().filter(|m| m.id != SEED_MESSAGE_ID).all(|m| m.id > 1 << 53));
         let mine = store.calls.iter().filter(|c| c.owner == CURRENT_USER);
         assert!(mine.filter(|c| c.start_time > day_ago).count() >= 5);
         for kind in [MessageType::Sms, MessageType::Fax, MessageType::VoiceMail] {

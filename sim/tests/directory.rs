@@ -37,10 +37,10 @@ fn extension_list_filters_by_type_and_status() {
     let reply = sim.get(path);
     assert_eq!(reply.header("x-rate-limit-group"), Some("medium"));
     let all = records(&reply.json());
-    assert_eq!(field(&all, "extensionNumber"), ["101", "102", "103", "201"]);
+    assert_eq!(field(&all, "extensionNumber"), ["101", "102", "103", "201", "202"]);
     assert!(all.iter().all(|e| e.get("serviceFeatures").is_none()));
 
-    assert_eq!(field(&records(&sim.get_ok(&format!("{path}?type=Department"))), "extensionNumber"), ["201"]);
+    assert_eq!(field(&records(&sim.get_ok(&format!("{path}?type=Department"))), "extensionNumber"), ["201", "202"]);
     let enabled_users = records(&sim.get_ok(&format!("{path}?type=User&status=Enabled")));
     assert_eq!(field(&enabled_users, "extensionNumber"), ["101", "102"]);
     let either = records(&sim.get_ok(&format!("{path}?status=NotActivated&status=Disabled")));
@@ -48,7 +48,7 @@ fn extension_list_filters_by_type_and_status() {
     assert_eq!(field(&records(&sim.get_ok(&format!("{path}?extensionNumber=102"))), "extensionNumber"), ["102"]);
 
     let paged = sim.get_ok(&format!("{path}?perPage=1&page=4"));
-    assert_eq!(paged["paging"]["totalPages"], 4);
+    assert_eq!(paged["paging"]["totalPages"], 5);
     assert_eq!(field(&records(&paged), "extensionNumber"), ["201"]);
 
     let bad = sim.get(&format!("{path}?type=Robot"));
@@ -73,11 +73,11 @@ fn account_phone_numbers() {
     let reply = sim.get(path);
     assert_eq!(reply.header("x-rate-limit-group"), Some("heavy"));
     let all = records(&reply.json());
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 8);
     assert!(all.iter().all(|n| n["id"].is_u64() && n["phoneNumber"].as_str().unwrap().starts_with('+')));
 
     let direct = records(&sim.get_ok(&format!("{path}?usageType=DirectNumber")));
-    assert_eq!(direct.len(), 4);
+    assert_eq!(direct.len(), 5);
     assert!(direct.iter().all(|n| n["extension"]["extensionNumber"].is_string()));
     let main = records(&sim.get_ok(&format!("{path}?usageType=MainCompanyNumber")));
     assert_eq!(field(&main, "phoneNumber"), ["+16505550100"]);
@@ -100,7 +100,7 @@ fn extension_phone_numbers_carry_features() {
     assert!(mine.iter().any(|n| n["usageType"] == "MainCompanyNumber"));
 
     let direct = records(&sim.get_ok(&format!("{path}?usageType=DirectNumber")));
-    assert_eq!(field(&direct, "phoneNumber"), ["+16505550101", "+16505550109"]);
+    assert_eq!(field(&direct, "phoneNumber"), ["+16505550101", "+16505550109", "+16505551234"]);
     assert!(records(&sim.get_ok(&format!("{path}?status=Pending"))).is_empty());
 
     let all = records(&sim.get_ok("/restapi/v1.0/account/~/extension?type=Department"));

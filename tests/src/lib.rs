@@ -8,11 +8,20 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+pub mod conformance;
+pub mod seed;
+
 /// The token the simulator accepts by default.
 pub const SIM_TOKEN: &str = "sim-token";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
+}
+
+/// A file of the project's `shared/` folder, which sits beside the repository
+/// (reference material that is read in place, never copied in).
+pub fn shared_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(relative)
 }
 
 /// An artefact of `make build`; a missing one is a clear failure, not a skip.
@@ -167,4 +176,107 @@ pub fn run(command: &mut Command, stdin: Option<&str>) -> Run {
 pub fn lua_json(command: &mut Command, code: &str, extra: &[&str]) -> Run {
     command.args(["integrations:lua", "--eval", code, "--json"]).args(extra);
     run(command, None)
+}
+
+/// A simulator and a plugin directory for a series of `kosmo` runs. When it is
+/// dropped at the end of a passing test, every request that reached the
+/// simulator is checked against RingCentral's OpenAPI description.
+pub struct Bench {
+    pub sim: Sim,
+    pub plugins: tempfile::TempDir,
+    config: Option<PathBuf>,
+    check_conformance: bool,
+}
+
+impl Bench {
+    pub fn start() -> Bench {
+        Bench {
+            sim: Sim::start(),
+            plugins: plugin_dir(&[&ringcentral_plugin()]),
+            config: None,
+            check_conformance: true,
+        }
+    }
+
+    /// Adds named accounts on the same simulator (`app.integrations.ringcentral.<name>`).
+    pub fn with_accounts(mut self, names: &[&str]) -> Bench {
+        let mut toml = String::new();
+        for name in names {
+            toml.push_str(&format!(
+                "[integrations.ringcentral.accounts.{name}]\nserver_url = \"{}\"\naccess_token = \"{SIM_TOKEN}\"\nallow_loopback_server = true\n\n",
+                self.sim.url
+            ));
+        }
+        let path = self.plugins.path().join("kosmo.toml");
+        std::fs::write(&path, toml).expect("write the config file");
+        self.config = Some(path);
+        self
+    }
+
+    /// For a test that sends requests outside the spec on purpose.
+    pub fn without_conformance_check(mut self) -> Bench {
+        self.check_conformance = false;
+        self
+    }
+
+    /// `kosmo` on this bench's simulator and plugins.
+    pub fn kosmo(&self) -> Command {
+        let mut command = kosmo_on(&self.sim, self.plugins.path());
+        if let Some(config) = &self.config {
+            command.env("KOSMO_CONFIG", config);
+        }
+        command
+    }
+
+    /// `kosmo integrations:lua --eval CODE --json --force`: the envelope.
+    pub fn lua(&self, code: &str) -> Value {
+        let run = lua_json(&mut self.kosmo(), code, &["--force"]);
+        run.envelope()
+    }
+
+    /// Like [`Bench::lua`], but the script must succeed; its first return value.
+    pub fn lua_ok(&self, code: &str) -> Value {
+        let envelope = self.lua(code);
+        assert_eq!(envelope["success"], true, "the script failed:\n{code}\n{envelope:#}");
+        envelope["result"][0].clone()
+    }
+
+    /// Every request the simulator has seen, then forgets them.
+    pub fn take_requests(&self) -> Vec<Value> {
+        let requests = self.sim.requests();
+        self.check(&requests);
+        ureq::delete(format!("{}/__sim/requests", self.sim.url)).call().ok();
+        requests
+    }
+
+    fn check(&self, requests: &[Value]) {
+        if self.check_conformance {
+            assert_conforms(requests);
+        }
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let requests = self.sim.requests();
+            self.check(&requests);
+        }
+    }
+}
+
+/// Fails when a request departs from RingCentral's OpenAPI description (method,
+/// path template, query names and enum values, JSON body schema). A no-op, with a
+/// loud message, when the spec file is absent.
+pub fn assert_conforms(requests: &[Value]) {
+    let Some(spec) = conformance::Spec::get() else { return };
+    let failures: Vec<String> = requests
+        .iter()
+        .filter_map(|r| {
+            spec.check(&conformance::WireRequest::from_log(r)).err().map(|problems| {
+                format!("{} {}?{} {}\n    {}", r["method"], r["path"], r["query"], r["body"], problems.join("\n    "))
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "requests that do not conform to the OpenAPI spec:\n{}", failures.join("\n"));
 }

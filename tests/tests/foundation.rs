@@ -45,6 +45,7 @@ fn the_workflow_lists_real_messages_through_every_layer() {
     assert!(query.contains("perPage=5") && query.contains("page=1") && query.contains("dateFrom="), "{query}");
     assert!(!query.contains("direction") && !query.contains("readStatus"), "{query}");
     assert_eq!(sent[0]["headers"]["authorization"], format!("Bearer {SIM_TOKEN}"));
+    assert_conforms(&sim.requests());
 }
 
 #[test]
@@ -61,6 +62,7 @@ fn get_current_user_returns_the_extension() {
     assert_eq!(envelope["result"][0], "101");
     assert!(envelope["result"][1].as_i64().is_some());
     assert_eq!(sim.requests_to("GET", "/restapi/v1.0/account/~/extension/~").len(), 1);
+    assert_conforms(&sim.requests());
 }
 
 #[test]
@@ -97,6 +99,7 @@ fn send_sms_is_a_write_refused_without_force_and_sent_once_with_it() {
     );
     let envelope = listed.envelope();
     assert_eq!(envelope["result"], serde_json::json!(["Outbound", id]), "{}", listed.stdout);
+    assert_conforms(&sim.requests());
 }
 
 #[test]

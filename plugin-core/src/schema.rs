@@ -2,13 +2,15 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::request::accepted;
 use crate::tools::{Kind, Tool};
 
 pub fn input_schema(tool: &Tool) -> Value {
     let mut properties = Map::new();
     for param in tool.params {
         let mut schema = match param.kind {
-            Kind::String | Kind::ApiPath => json!({ "type": "string" }),
+            Kind::String | Kind::ApiPath | Kind::Phone { .. } => json!({ "type": "string" }),
+            Kind::Text { max } => json!({ "type": "string", "minLength": 1, "maxLength": max }),
             Kind::DateTime => json!({ "type": "string", "format": "date-time" }),
             Kind::Id => json!({ "type": ["string", "integer"], "minLength": 1 }),
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
@@ -16,14 +18,11 @@ pub fn input_schema(tool: &Tool) -> Value {
             Kind::Object => json!({ "type": "object" }),
         };
         schema["description"] = Value::String(param.description.to_string());
-        if !param.choices.is_empty() {
-            let mut names: Vec<&str> = Vec::new();
-            for (name, _) in param.choices {
-                if !names.contains(name) {
-                    names.push(name);
-                }
-            }
-            schema["enum"] = json!(names);
+        if let Some(choices) = &param.choices {
+            // Several values go as one comma-separated string, which an `enum`
+            // would forbid: list them as examples then.
+            let keyword = if choices.multiple { "examples" } else { "enum" };
+            schema[keyword] = json!(accepted(choices));
         }
         properties.insert(param.name.to_string(), schema);
     }

@@ -1,6 +1,11 @@
 //! The declarative table of RingCentral tools. One entry per tool drives the
 //! JSON Schema, the docs, argument validation and request building: adding a
 //! tool touches this file only.
+//!
+//! Names, parameter names, types, required flags, Read/Write class and
+//! descriptions are the seed reference's, verbatim (a test compares them);
+//! where the API spells a parameter or value differently, the entry says how
+//! it goes on the wire (`Place::Query("type")`, `Choices`).
 
 /// Whether a tool only reads or also changes data.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -18,16 +23,37 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
 /// The JSON type of a parameter, with the constraints checked before sending.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Kind {
     String,
+    /// A non-empty string of at most `max` UTF-16 code units (how RingCentral counts).
+    Text {
+        max: usize,
+    },
     /// A record ID placed in a URL path: no bulk or traversal characters.
     Id,
     /// A relative RingCentral API path (`api_*` tools).
     ApiPath,
-    /// An ISO 8601 date or date-time.
+    /// An ISO 8601 date-time with a zone, or a date (sent as midnight UTC).
     DateTime,
+    /// A phone number; spaces, dashes, dots and parentheses are dropped.
+    /// `plus: false` also drops a leading `+` (the call log's filter wants bare digits).
+    Phone {
+        plus: bool,
+    },
     Integer {
         min: i64,
         max: i64,
@@ -64,20 +90,32 @@ pub enum Place {
     RequestPath,
 }
 
-/// One accepted spelling of an enumerated value and what the API is sent.
-/// `None` means "no filter": the parameter is left out of the request.
-pub type Choice = (&'static str, Option<&'static str>);
+/// The values an enumerated parameter accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Choices {
+    /// The API's values: accepted case-insensitively, sent as spelled here.
+    pub values: &'static [&'static str],
+    /// Spellings the seed documents that the API does not take: `None` means
+    /// "no filter" (the parameter is left out of the request).
+    pub aliases: &'static [(&'static str, Option<&'static str>)],
+    /// The API parameter is an array: `"SMS,Fax"` goes out as repeated keys.
+    pub multiple: bool,
+}
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Param {
     pub name: &'static str,
     pub kind: Kind,
     pub required: bool,
     pub description: &'static str,
     pub place: Place,
-    /// Empty: any value of `kind`. Otherwise the accepted values (compared
-    /// case-insensitively) and their API spelling.
-    pub choices: &'static [Choice],
+    pub choices: Option<Choices>,
+}
+
+impl Param {
+    const fn with(self, choices: Choices) -> Param {
+        Param { choices: Some(choices), ..self }
+    }
 }
 
 pub struct Tool {
@@ -90,11 +128,21 @@ pub struct Tool {
     /// Empty for the `api_*` tools, whose path is an argument.
     pub path: &'static str,
     pub params: &'static [Param],
+    /// Pairs of parameters the API refuses to combine.
+    pub exclusive: &'static [(&'static str, &'static str)],
+    /// The arguments of the docs' example call (Lua table fields); a test runs
+    /// every example against the simulator.
+    pub example: &'static str,
 }
 
 impl Tool {
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The tool as the seed names it in full: `ringcentral.ringcentral_<name>`.
+    pub fn full_name(&self) -> String {
+        format!("ringcentral.ringcentral_{}", self.name)
     }
 }
 
@@ -103,74 +151,141 @@ pub fn find(name: &str) -> Option<&'static Tool> {
 }
 
 const fn param(name: &'static str, kind: Kind, description: &'static str, place: Place) -> Param {
-    Param { name, kind, required: false, description, place, choices: &[] }
+    Param { name, kind, required: false, description, place, choices: None }
 }
 
 const fn required(name: &'static str, kind: Kind, description: &'static str, place: Place) -> Param {
-    Param { name, kind, required: true, description, place, choices: &[] }
+    Param { name, kind, required: true, description, place, choices: None }
 }
 
-const fn choice(name: &'static str, description: &'static str, api: &'static str, choices: &'static [Choice]) -> Param {
-    Param { name, kind: Kind::String, required: false, description, place: Place::Query(api), choices }
+/// An optional string filter sent as the query parameter `api`.
+const fn filter(name: &'static str, description: &'static str, api: &'static str, choices: Choices) -> Param {
+    param(name, Kind::String, description, Place::Query(api)).with(choices)
 }
+
+const fn list(values: &'static [&'static str]) -> Choices {
+    Choices { values, aliases: &[], multiple: true }
+}
+
+const ALL_IS_NO_FILTER: &[(&str, Option<&str>)] = &[("All", None)];
+
+const fn list_or_all(values: &'static [&'static str]) -> Choices {
+    Choices { values, aliases: ALL_IS_NO_FILTER, multiple: true }
+}
+
+// Enumerations, as the API spells them (rc-public-openapi.yml).
+const MESSAGE_TYPES: Choices = list_or_all(&["Fax", "SMS", "VoiceMail", "Pager"]);
+const DIRECTIONS: Choices = list_or_all(&["Inbound", "Outbound"]);
+const READ_STATUSES: Choices = list_or_all(&["Read", "Unread"]);
+const CALL_TYPES: Choices = list_or_all(&["Voice", "Fax"]);
+const READ_STATUS: Choices = Choices { values: &["Read", "Unread"], aliases: &[], multiple: false };
+const EXTENSION_TYPES: Choices = list(&[
+    "User",
+    "Department",
+    "Announcement",
+    "Voicemail",
+    "DigitalUser",
+    "VirtualUser",
+    "FaxUser",
+    "PagingOnly",
+    "SharedLinesGroup",
+    "DelegatedLinesGroup",
+    "GroupCallPickup",
+    "IvrMenu",
+    "ApplicationExtension",
+    "ProxyAdmin",
+    "RoomConnector",
+    "ParkLocation",
+    "Limited",
+    "Bot",
+    "Site",
+    "Room",
+    "FlexibleUser",
+    "TieLine",
+    "Unknown",
+]);
+const EXTENSION_STATUSES: Choices = list(&["Enabled", "Disabled", "Frozen", "NotActivated", "Unassigned"]);
+const USAGE_TYPES: Choices = list(&[
+    "MainCompanyNumber",
+    "AdditionalCompanyNumber",
+    "CompanyNumber",
+    "DirectNumber",
+    "CompanyFaxNumber",
+    "FmcBusinessMobileNumber",
+    "InventoryFmcBusinessMobileNumber",
+    "ForwardedNumber",
+    "ForwardedCompanyNumber",
+    "ContactCenterNumber",
+    "ConferencingNumber",
+    "MeetingsNumber",
+    "NumberPool",
+    "BusinessMobileNumber",
+    "ELIN",
+    "PartnerBusinessMobileNumber",
+    "NumberPoolPartnerBusinessMobileNumber",
+    "NumberStorage",
+    "IntegrationNumber",
+    "InventoryMobileNumber",
+]);
+const NUMBER_STATUSES: Choices = list(&["Normal", "Pending", "PortedIn", "Temporary", "Unknown"]);
 
 const PER_PAGE: Kind = Kind::Integer { min: 1, max: 1000 };
 const PAGE: Kind = Kind::Integer { min: 1, max: i32::MAX as i64 };
 
-const EXT: &str = "/restapi/v1.0/account/~/extension/~";
+const fn per_page(description: &'static str) -> Param {
+    param("perPage", PER_PAGE, description, Place::Query("perPage"))
+}
+const fn page(description: &'static str) -> Param {
+    param("page", PAGE, description, Place::Query("page"))
+}
+const fn date(name: &'static str, description: &'static str) -> Param {
+    param(name, Kind::DateTime, description, Place::Query(name))
+}
 
-const MESSAGE_TYPES: &[Choice] = &[
-    ("Sms", Some("SMS")),
-    ("SMS", Some("SMS")),
-    ("Fax", Some("Fax")),
-    ("VoiceMail", Some("VoiceMail")),
-    ("Pager", Some("Pager")),
-    ("All", None),
-];
-const DIRECTIONS: &[Choice] = &[("Inbound", Some("Inbound")), ("Outbound", Some("Outbound")), ("All", None)];
-const READ_STATUSES: &[Choice] = &[("Read", Some("Read")), ("Unread", Some("Unread")), ("All", None)];
-const READ_STATUS_VALUES: &[Choice] = &[("Read", Some("Read")), ("Unread", Some("Unread"))];
-const CALL_TYPES: &[Choice] = &[("Voice", Some("Voice")), ("Fax", Some("Fax")), ("All", None)];
-
-const DATE_FROM: Param = param(
-    "dateFrom",
-    Kind::DateTime,
-    "Start date for filtering (ISO 8601, e.g., \"2025-01-01T00:00:00Z\"). Without it RingCentral returns only the last 24 hours.",
-    Place::Query("dateFrom"),
-);
-const DATE_TO: Param = param(
-    "dateTo",
-    Kind::DateTime,
-    "End date for filtering (ISO 8601, e.g., \"2025-01-31T23:59:59Z\").",
-    Place::Query("dateTo"),
-);
-const PER_PAGE_PARAM: Param =
-    param("perPage", PER_PAGE, "Number of records per page (default: 100, max: 1000).", Place::Query("perPage"));
-const PAGE_PARAM: Param = param("page", PAGE, "Page number for pagination (default: 1).", Place::Query("page"));
+const DATE_FROM: Param = date("dateFrom", "Start date for filtering (ISO 8601, e.g., \"2025-01-01T00:00:00Z\").");
+const DATE_TO: Param = date("dateTo", "End date for filtering (ISO 8601, e.g., \"2025-01-31T23:59:59Z\").");
+const PER_PAGE_100: Param = per_page("Number of records per page (default: 100, max: 1000).");
+const PAGE_1: Param = page("Page number for pagination (default: 1).");
+const RECORDS_PER_PAGE: Param = per_page("Records per page.");
+const PAGE_NUMBER: Param = page("Page number.");
 const MESSAGE_ID: Param = required("message_id", Kind::Id, "Message record ID.", Place::Path);
 const CONTACT_ID: Param = required("contact_id", Kind::Id, "Address book contact ID.", Place::Path);
 const API_PATH: Param = required("path", Kind::ApiPath, "Relative RingCentral API path.", Place::RequestPath);
 
-const CONTACT_FIELDS: [Param; 7] = [
-    param("firstName", Kind::String, "First name.", Place::Body("firstName", Shape::Plain)),
-    param("lastName", Kind::String, "Last name.", Place::Body("lastName", Shape::Plain)),
-    param("company", Kind::String, "Company name.", Place::Body("company", Shape::Plain)),
-    param("email", Kind::String, "Email address.", Place::Body("email", Shape::Plain)),
-    param("businessPhone", Kind::String, "Business phone number.", Place::Body("businessPhone", Shape::Plain)),
-    param("mobilePhone", Kind::String, "Mobile phone number.", Place::Body("mobilePhone", Shape::Plain)),
-    param("payload", Kind::Object, "Additional official contact fields.", Place::Payload),
-];
+const fn contact_field(name: &'static str, description: &'static str) -> Param {
+    param(name, Kind::String, description, Place::Body(name, Shape::Plain))
+}
+const FIRST_NAME: Param = contact_field("firstName", "First name.");
+const LAST_NAME: Param = contact_field("lastName", "Last name.");
+const COMPANY: Param = contact_field("company", "Company name.");
+const EMAIL: Param = contact_field("email", "Email address.");
+const BUSINESS_PHONE: Param = contact_field("businessPhone", "Business phone number.");
+const MOBILE_PHONE: Param = contact_field("mobilePhone", "Mobile phone number.");
+const CONTACT_PAYLOAD: Param = param("payload", Kind::Object, "Additional official contact fields.", Place::Payload);
+
+const MESSAGE_STORE: &str = "/restapi/v1.0/account/~/extension/~/message-store";
+const CONTACTS: &str = "/restapi/v1.0/account/~/extension/~/address-book/contact";
+
+const BASE: Tool = Tool {
+    name: "",
+    title: "",
+    description: "",
+    operation: Operation::Read,
+    method: Method::Get,
+    path: "",
+    params: &[],
+    exclusive: &[],
+    example: "",
+};
 
 pub static TOOLS: &[Tool] = &[
     Tool {
         name: "list_messages",
         title: "List Messages",
         description: "List messages from the RingCentral message store. Supports filtering by type (SMS, Fax, VoiceMail), date range, read status, and direction. Returns paginated message records.",
-        operation: Operation::Read,
-        method: Method::Get,
-        path: "/restapi/v1.0/account/~/extension/~/message-store",
+        path: MESSAGE_STORE,
         params: &[
-            choice(
+            filter(
                 "messageType",
                 "Filter by message type: Sms, Fax, VoiceMail, Pager, or All (default: All).",
                 "messageType",
@@ -178,40 +293,39 @@ pub static TOOLS: &[Tool] = &[
             ),
             DATE_FROM,
             DATE_TO,
-            choice("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
-            choice("readStatus", "Filter by read status: Read, Unread, or All.", "readStatus", READ_STATUSES),
-            PER_PAGE_PARAM,
-            PAGE_PARAM,
+            filter("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
+            filter("readStatus", "Filter by read status: Read, Unread, or All.", "readStatus", READ_STATUSES),
+            PER_PAGE_100,
+            PAGE_1,
         ],
+        example: "messageType = \"Sms\", dateFrom = \"2026-05-01T00:00:00Z\", perPage = 25",
+        ..BASE
     },
     Tool {
         name: "get_message",
         title: "Get Message",
         description: "Get detailed information about a specific message in the RingCentral message store by its ID. Returns the full message record including sender, recipient, subject, and content.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/message-store/{messageId}",
         params: &[required("messageId", Kind::Id, "The unique identifier of the message record.", Place::Path)],
+        example: "messageId = \"1234567890\"",
+        ..BASE
     },
     Tool {
         name: "update_message",
         title: "Update Message",
         description: "Update a RingCentral message store record, commonly to set readStatus to Read or Unread.",
         operation: Operation::Write,
+        // PATCH takes `readStatus` and `availability` (PUT only `readStatus`).
         method: Method::Patch,
         path: "/restapi/v1.0/account/~/extension/~/message-store/{message_id}",
         params: &[
             MESSAGE_ID,
-            Param {
-                name: "readStatus",
-                kind: Kind::String,
-                required: false,
-                description: "Read or Unread.",
-                place: Place::Body("readStatus", Shape::Plain),
-                choices: READ_STATUS_VALUES,
-            },
+            param("readStatus", Kind::String, "Read or Unread.", Place::Body("readStatus", Shape::Plain))
+                .with(READ_STATUS),
             param("payload", Kind::Object, "Additional official message update fields.", Place::Payload),
         ],
+        example: "message_id = \"1234567890\", readStatus = \"Read\"",
+        ..BASE
     },
     Tool {
         name: "delete_message",
@@ -221,6 +335,8 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         path: "/restapi/v1.0/account/~/extension/~/message-store/{message_id}",
         params: &[MESSAGE_ID],
+        example: "message_id = \"1234567890\"",
+        ..BASE
     },
     Tool {
         name: "send_sms",
@@ -232,85 +348,87 @@ pub static TOOLS: &[Tool] = &[
         params: &[
             required(
                 "from",
-                Kind::String,
+                Kind::Phone { plus: true },
                 "The phone number to send from (must be a RingCentral number assigned to the extension, e.g., \"+16505551234\").",
                 Place::Body("from", Shape::PhoneNumber),
             ),
             required(
                 "to",
-                Kind::String,
+                Kind::Phone { plus: true },
                 "The destination phone number (e.g., \"+16505559876\").",
                 Place::Body("to", Shape::PhoneNumberList),
             ),
             required(
                 "text",
-                Kind::String,
+                Kind::Text { max: 1000 },
                 "The SMS message body text. Maximum 160 characters per segment; longer messages are concatenated.",
                 Place::Body("text", Shape::Plain),
             ),
         ],
+        example: "from = \"+16505551234\", to = \"+16505559876\", text = \"Hello from RingCentral\"",
+        ..BASE
     },
     Tool {
         name: "list_calls",
         title: "List Calls",
         description: "List call log records for the authenticated RingCentral extension. Supports filtering by date range, direction, type, and phone number. Returns paginated call records with caller, receiver, duration, and result.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/call-log",
         params: &[
             DATE_FROM,
             DATE_TO,
-            choice("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
-            choice("type", "Filter by call type: Voice, Fax, or All.", "type", CALL_TYPES),
+            filter("direction", "Filter by direction: Inbound, Outbound, or All.", "direction", DIRECTIONS),
+            filter("type", "Filter by call type: Voice, Fax, or All.", "type", CALL_TYPES),
             param(
                 "phoneNumber",
-                Kind::String,
+                Kind::Phone { plus: false },
                 "Filter by phone number (caller or receiver).",
                 Place::Query("phoneNumber"),
             ),
-            PER_PAGE_PARAM,
-            PAGE_PARAM,
+            PER_PAGE_100,
+            PAGE_1,
         ],
+        example: "dateFrom = \"2026-05-01T00:00:00Z\", direction = \"Inbound\"",
+        ..BASE
     },
     Tool {
         name: "list_account_calls",
         title: "List Account Calls",
         description: "List account-level call log records for RingCentral. Admin permissions may be required.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/call-log",
         params: &[
-            DATE_FROM,
-            DATE_TO,
-            choice("direction", "Inbound, Outbound, or All.", "direction", DIRECTIONS),
-            choice("type", "Voice, Fax, or All.", "type", CALL_TYPES),
+            date("dateFrom", "Start date for filtering."),
+            date("dateTo", "End date for filtering."),
+            filter("direction", "Inbound, Outbound, or All.", "direction", DIRECTIONS),
+            filter("type", "Voice, Fax, or All.", "type", CALL_TYPES),
             param(
                 "phoneNumber",
-                Kind::String,
+                Kind::Phone { plus: false },
                 "Filter by caller or receiver phone number.",
                 Place::Query("phoneNumber"),
             ),
             param("extensionNumber", Kind::String, "Filter by extension number.", Place::Query("extensionNumber")),
-            param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
-            param("page", PAGE, "Page number.", Place::Query("page")),
+            RECORDS_PER_PAGE,
+            PAGE_NUMBER,
         ],
+        // "Cannot be combined with `phoneNumber` filter" (readCompanyCallLog).
+        exclusive: &[("extensionNumber", "phoneNumber")],
+        example: "dateFrom = \"2026-05-01T00:00:00Z\", perPage = 100",
+        ..BASE
     },
     Tool {
         name: "get_call",
         title: "Get Call",
         description: "Get a single call log record for the authenticated RingCentral extension.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/call-log/{call_id}",
         params: &[required("call_id", Kind::Id, "Call log record ID.", Place::Path)],
+        example: "call_id = app.integrations.ringcentral.list_calls({}).records[1].id",
+        ..BASE
     },
     Tool {
         name: "list_contacts",
         title: "List Contacts",
         description: "List contacts from the RingCentral personal address book. Supports filtering by name prefix and pagination. Returns contact records with names, phone numbers, and email addresses.",
-        operation: Operation::Read,
-        method: Method::Get,
-        path: "/restapi/v1.0/account/~/extension/~/address-book/contact",
+        path: CONTACTS,
         params: &[
             param(
                 "startsWith",
@@ -318,18 +436,20 @@ pub static TOOLS: &[Tool] = &[
                 "Filter contacts whose first name, last name, or company name starts with this string.",
                 Place::Query("startsWith"),
             ),
-            PER_PAGE_PARAM,
-            PAGE_PARAM,
+            PER_PAGE_100,
+            PAGE_1,
         ],
+        example: "startsWith = \"Ada\"",
+        ..BASE
     },
     Tool {
         name: "get_contact",
         title: "Get Contact",
         description: "Get a RingCentral personal address book contact by contact ID.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
+        example: "contact_id = \"620000001\"",
+        ..BASE
     },
     Tool {
         name: "create_contact",
@@ -337,8 +457,10 @@ pub static TOOLS: &[Tool] = &[
         description: "Create a contact in the authenticated RingCentral extension's personal address book.",
         operation: Operation::Write,
         method: Method::Post,
-        path: "/restapi/v1.0/account/~/extension/~/address-book/contact",
-        params: &CONTACT_FIELDS,
+        path: CONTACTS,
+        params: &[FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
+        example: "firstName = \"Ada\", lastName = \"Lovelace\", mobilePhone = \"+16505550100\"",
+        ..BASE
     },
     Tool {
         name: "update_contact",
@@ -348,16 +470,9 @@ pub static TOOLS: &[Tool] = &[
         // PATCH: fields that are not named stay as they are (PUT would clear them).
         method: Method::Patch,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
-        params: &[
-            CONTACT_ID,
-            CONTACT_FIELDS[0],
-            CONTACT_FIELDS[1],
-            CONTACT_FIELDS[2],
-            CONTACT_FIELDS[3],
-            CONTACT_FIELDS[4],
-            CONTACT_FIELDS[5],
-            CONTACT_FIELDS[6],
-        ],
+        params: &[CONTACT_ID, FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
+        example: "contact_id = \"620000001\", company = \"Example\"",
+        ..BASE
     },
     Tool {
         name: "delete_contact",
@@ -367,82 +482,81 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
+        example: "contact_id = \"620000002\"",
+        ..BASE
     },
     Tool {
         name: "get_account",
         title: "Get Account",
         description: "Get RingCentral account metadata for the authenticated token.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~",
-        params: &[],
+        ..BASE
     },
     Tool {
         name: "list_extensions",
         title: "List Extensions",
         description: "List users and extensions in the RingCentral account with optional type/status filters and pagination.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension",
         params: &[
-            param(
+            // The API calls this filter `type`.
+            filter(
                 "extensionType",
-                Kind::String,
                 "Filter by extension type such as User, Department, or Announcement.",
-                Place::Query("type"),
+                "type",
+                EXTENSION_TYPES,
             ),
-            param("status", Kind::String, "Filter by extension status.", Place::Query("status")),
-            param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
-            param("page", PAGE, "Page number.", Place::Query("page")),
+            filter("status", "Filter by extension status.", "status", EXTENSION_STATUSES),
+            RECORDS_PER_PAGE,
+            PAGE_NUMBER,
         ],
+        example: "extensionType = \"User\", perPage = 50",
+        ..BASE
     },
     Tool {
         name: "get_extension",
         title: "Get Extension",
         description: "Get details for a RingCentral extension by extension ID.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/{extension_id}",
         params: &[required("extension_id", Kind::Id, "RingCentral extension ID.", Place::Path)],
+        example: "extension_id = \"123456789\"",
+        ..BASE
     },
     Tool {
         name: "list_account_phone_numbers",
         title: "List Account Phone Numbers",
         description: "List RingCentral account phone numbers, including usage type, phone number type, and assignment metadata.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/phone-number",
         params: &[
-            param(
+            filter(
                 "usageType",
-                Kind::String,
                 "Filter by usage type such as MainCompanyNumber or DirectNumber.",
-                Place::Query("usageType"),
+                "usageType",
+                USAGE_TYPES,
             ),
-            param("status", Kind::String, "Filter by phone number status.", Place::Query("status")),
-            param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
-            param("page", PAGE, "Page number.", Place::Query("page")),
+            filter("status", "Filter by phone number status.", "status", NUMBER_STATUSES),
+            RECORDS_PER_PAGE,
+            PAGE_NUMBER,
         ],
+        example: "usageType = \"DirectNumber\"",
+        ..BASE
     },
     Tool {
         name: "list_extension_phone_numbers",
         title: "List Extension Phone Numbers",
         description: "List phone numbers assigned to the authenticated RingCentral extension.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/phone-number",
         params: &[
-            param("usageType", Kind::String, "Filter by usage type.", Place::Query("usageType")),
-            param("perPage", PER_PAGE, "Records per page.", Place::Query("perPage")),
-            param("page", PAGE, "Page number.", Place::Query("page")),
+            filter("usageType", "Filter by usage type.", "usageType", USAGE_TYPES),
+            RECORDS_PER_PAGE,
+            PAGE_NUMBER,
         ],
+        example: "usageType = \"DirectNumber\"",
+        ..BASE
     },
     Tool {
         name: "get_presence",
         title: "Get Presence",
         description: "Get presence for the authenticated RingCentral extension, including telephony status and user status when available.",
-        operation: Operation::Read,
-        method: Method::Get,
         path: "/restapi/v1.0/account/~/extension/~/presence",
         params: &[param(
             "detailedTelephonyState",
@@ -450,24 +564,23 @@ pub static TOOLS: &[Tool] = &[
             "Request detailed telephony state when supported.",
             Place::Query("detailedTelephonyState"),
         )],
+        example: "detailedTelephonyState = true",
+        ..BASE
     },
     Tool {
         name: "get_current_user",
         title: "Get Current User",
         description: "Get information about the currently authenticated RingCentral extension. Returns extension ID, name, status, phone numbers, and account details.",
-        operation: Operation::Read,
-        method: Method::Get,
-        path: EXT,
-        params: &[],
+        path: "/restapi/v1.0/account/~/extension/~",
+        ..BASE
     },
     Tool {
         name: "api_get",
         title: "API GET",
         description: "Call a relative RingCentral REST API GET path, such as \"/restapi/v1.0/account/~\". Absolute URLs are rejected.",
-        operation: Operation::Read,
-        method: Method::Get,
-        path: "",
         params: &[API_PATH, param("params", Kind::Object, "Query parameters.", Place::QueryObject)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~\"",
+        ..BASE
     },
     Tool {
         name: "api_post",
@@ -475,8 +588,9 @@ pub static TOOLS: &[Tool] = &[
         description: "Call a relative RingCentral REST API POST path with a JSON body. Absolute URLs are rejected.",
         operation: Operation::Write,
         method: Method::Post,
-        path: "",
         params: &[API_PATH, param("payload", Kind::Object, "JSON request body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/address-book/contact\", payload = {firstName = \"Grace\", lastName = \"Hopper\"}",
+        ..BASE
     },
     Tool {
         name: "api_put",
@@ -484,8 +598,9 @@ pub static TOOLS: &[Tool] = &[
         description: "Call a relative RingCentral REST API PUT path with a JSON body. Absolute URLs are rejected.",
         operation: Operation::Write,
         method: Method::Put,
-        path: "",
         params: &[API_PATH, param("payload", Kind::Object, "JSON request body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/message-store/1234567890\", payload = {readStatus = \"Unread\"}",
+        ..BASE
     },
     Tool {
         name: "api_delete",
@@ -493,7 +608,46 @@ pub static TOOLS: &[Tool] = &[
         description: "Call a relative RingCentral REST API DELETE path. Absolute URLs are rejected.",
         operation: Operation::Write,
         method: Method::Delete,
-        path: "",
         params: &[API_PATH, param("payload", Kind::Object, "Optional JSON body.", Place::Payload)],
+        example: "path = \"/restapi/v1.0/account/~/extension/~/address-book/contact/620000003\"",
+        ..BASE
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twenty_four_tools_with_unique_names_and_parameters() {
+        assert_eq!(TOOLS.len(), 24);
+        for (i, tool) in TOOLS.iter().enumerate() {
+            assert!(TOOLS[..i].iter().all(|t| t.name != tool.name), "{} twice", tool.name);
+            for (j, p) in tool.params.iter().enumerate() {
+                assert!(tool.params[..j].iter().all(|q| q.name != p.name), "{}.{} twice", tool.name, p.name);
+            }
+        }
+    }
+
+    #[test]
+    fn path_parameters_match_their_templates() {
+        for tool in TOOLS {
+            let in_path: Vec<&str> = tool.params.iter().filter(|p| p.place == Place::Path).map(|p| p.name).collect();
+            let holes = tool.path.matches('{').count();
+            assert_eq!(holes, in_path.len(), "{}", tool.name);
+            for name in in_path {
+                assert!(tool.path.contains(&format!("{{{name}}}")), "{}: {{{name}}}", tool.name);
+            }
+            assert_eq!(tool.path.is_empty(), tool.name.starts_with("api_"), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn exclusive_pairs_name_real_parameters() {
+        for tool in TOOLS {
+            for (a, b) in tool.exclusive {
+                assert!(tool.param(a).is_some() && tool.param(b).is_some(), "{}: {a}/{b}", tool.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The RingCentral integration's logic, free of any host binding: the tool
+//! table and everything it drives. The plugin (`plugin/`) wraps it in the WIT
+//! world; this crate also builds natively, so its rules are unit-tested and the
+//! end-to-end tests can read the table.
+
+pub mod docs;
+pub mod request;
+pub mod response;
+pub mod schema;
+pub mod tools;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,542 @@
+//! Argument validation and request building, driven by the tool table.
+//! Everything here runs before any byte is sent: a bad argument is an error
+//! that names the parameter and says what is allowed.
+
+use serde_json::{Map, Value};
+
+use crate::tools::{Choices, Kind, Method, Param, Place, Shape, Tool};
+
+/// A request ready for the wire, relative to the account's server origin.
+#[derive(Debug, PartialEq)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub path_and_query: String,
+    pub body: Option<Value>,
+}
+
+/// Validates `args` against `tool` and builds its request.
+pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
+    let args = arguments_object(tool, args)?;
+    reject_unknown(tool, args)?;
+    let given = |name: &str| args.get(name).is_some_and(|v| !v.is_null());
+    for (a, b) in tool.exclusive {
+        if given(a) && given(b) {
+            return Err(format!(
+                "{}: give either '{a}' or '{b}', not both (RingCentral cannot combine them)",
+                tool.name
+            ));
+        }
+    }
+
+    let mut path = tool.path.to_string();
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut body = Map::new();
+    let mut payload: Option<Map<String, Value>> = None;
+
+    for param in tool.params {
+        let value = match args.get(param.name) {
+            None | Some(Value::Null) if param.required => return Err(missing(tool, param)),
+            None | Some(Value::Null) => continue,
+            Some(value) => value,
+        };
+        let mut value = check_kind(tool, param, value)?;
+        if let Some(choices) = &param.choices {
+            match choose(tool, param, choices, value.text())? {
+                Some(values) => value = Checked::List(values),
+                None => continue,
+            }
+        }
+        match param.place {
+            Place::Path => path = path.replace(&format!("{{{}}}", param.name), &percent_encode(value.text())),
+            Place::RequestPath => {
+                let (only_path, own_query) = split_query(value.text());
+                path = only_path.to_string();
+                query.extend(own_query);
+            }
+            Place::Query(api_name) => match value {
+                // Array filters are repeated keys, as RingCentral expects.
+                Checked::List(values) => query.extend(values.into_iter().map(|v| (api_name.to_string(), v))),
+                single => query.push((api_name.to_string(), single.query_value())),
+            },
+            Place::QueryObject => query.extend(query_pairs(tool, param, value.object())?),
+            Place::Body(field, shape) => {
+                body.insert(field.to_string(), shaped(shape, value.into_json()));
+            }
+            Place::Payload => payload = Some(value.object().clone()),
+        }
+    }
+
+    let body = assemble_body(tool, body, payload)?;
+    let mut path_and_query = path;
+    if !query.is_empty() {
+        path_and_query.push('?');
+        path_and_query.push_str(&encode_query(&query));
+    }
+    Ok(ApiRequest { method: tool.method, path_and_query, body })
+}
+
+fn arguments_object<'a>(tool: &Tool, args: &'a Value) -> Result<&'a Map<String, Value>, String> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    match args {
+        Value::Object(map) => Ok(map),
+        // An empty Lua table may arrive as `[]`; it means "no arguments".
+        Value::Null => Ok(EMPTY.get_or_init(Map::new)),
+        Value::Array(items) if items.is_empty() => Ok(EMPTY.get_or_init(Map::new)),
+        other => {
+            Err(format!("{}: arguments must be an object of named parameters, got {}", tool.name, json_type(other)))
+        }
+    }
+}
+
+fn reject_unknown(tool: &Tool, args: &Map<String, Value>) -> Result<(), String> {
+    for name in args.keys() {
+        if tool.param(name).is_none() {
+            let allowed: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
+            let hint = closest(name, &allowed).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+            let allowed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
+            return Err(format!("{}: unknown parameter '{name}'.{hint} Allowed parameters: {allowed}.", tool.name));
+        }
+    }
+    Ok(())
+}
+
+fn missing(tool: &Tool, param: &Param) -> String {
+    format!(
+        "{}: missing required parameter '{}' ({}): {}",
+        tool.name,
+        param.name,
+        kind_name(param.kind),
+        param.description
+    )
+}
+
+/// A validated argument value.
+enum Checked {
+    Text(String),
+    Integer(i64),
+    Boolean(bool),
+    Object(Map<String, Value>),
+    /// Enumerated values in the API's spelling.
+    List(Vec<String>),
+}
+
+impl Checked {
+    fn text(&self) -> &str {
+        match self {
+            Checked::Text(text) => text,
+            _ => "",
+        }
+    }
+    fn object(&self) -> &Map<String, Value> {
+        match self {
+            Checked::Object(map) => map,
+            _ => unreachable!("only object parameters are read as objects"),
+        }
+    }
+    fn query_value(&self) -> String {
+        match self {
+            Checked::Text(text) => text.clone(),
+            Checked::Integer(n) => n.to_string(),
+            Checked::Boolean(b) => b.to_string(),
+            Checked::List(values) => values.join(","),
+            Checked::Object(_) => String::new(),
+        }
+    }
+    fn into_json(self) -> Value {
+        match self {
+            Checked::Text(text) => Value::String(text),
+            Checked::Integer(n) => Value::from(n),
+            Checked::Boolean(b) => Value::Bool(b),
+            Checked::Object(map) => Value::Object(map),
+            // A single enumerated body value (update_message's readStatus).
+            Checked::List(mut values) if values.len() == 1 => Value::String(values.remove(0)),
+            Checked::List(values) => Value::from(values),
+        }
+    }
+}
+
+fn check_kind(tool: &Tool, param: &Param, value: &Value) -> Result<Checked, String> {
+    let wrong = || {
+        format!("{}: parameter '{}' must be {}, got {}", tool.name, param.name, kind_name(param.kind), json_type(value))
+    };
+    let invalid = |what: &str, given: &str| {
+        format!("{}: parameter '{}' must be {what}, got \"{}\"", tool.name, param.name, given.escape_debug())
+    };
+    match param.kind {
+        Kind::String => value.as_str().map(|s| Checked::Text(s.to_string())).ok_or_else(wrong),
+        Kind::Text { max } => {
+            let text = value.as_str().ok_or_else(wrong)?;
+            let units = text.encode_utf16().count();
+            if text.trim().is_empty() || units > max {
+                return Err(format!(
+                    "{}: parameter '{}' must be 1 to {max} characters (UTF-16 code units), got {units}",
+                    tool.name, param.name
+                ));
+            }
+            Ok(Checked::Text(text.to_string()))
+        }
+        Kind::DateTime => {
+            let text = value.as_str().ok_or_else(wrong)?;
+            date_time(text).map(Checked::Text).ok_or_else(|| {
+                invalid("an ISO 8601 date-time with a time zone, such as \"2026-05-01T00:00:00Z\", or a date such as \"2026-05-01\"", text)
+            })
+        }
+        Kind::Phone { plus } => {
+            let text = value.as_str().ok_or_else(wrong)?;
+            let normalized = phone_number(text).ok_or_else(|| {
+                invalid("a phone number in E.164 format such as \"+16505551234\" (3 to 15 digits)", text)
+            })?;
+            Ok(Checked::Text(if plus { normalized } else { normalized.trim_start_matches('+').to_string() }))
+        }
+        Kind::Id => {
+            // RingCentral IDs are int64 in records, so a number is as good as a string.
+            let id = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => integer(value).map(|i| i.to_string()).ok_or_else(wrong).map_err(|e| {
+                    if n.is_f64() { format!("{e} (a record ID is a whole number or a string)") } else { e }
+                })?,
+                _ => return Err(wrong()),
+            };
+            if !safe_id(&id) {
+                return Err(invalid(
+                    "a single record ID (letters, digits, '-', '_', '~'; no ',', '*', '/', '?', '#', '%', '..' or spaces)",
+                    &id,
+                ));
+            }
+            Ok(Checked::Text(id))
+        }
+        Kind::ApiPath => {
+            let path = value.as_str().ok_or_else(wrong)?;
+            check_api_path(path).map_err(|why| {
+                format!(
+                    "{}: parameter '{}' is not a relative RingCentral API path ({why}), got \"{}\"",
+                    tool.name,
+                    param.name,
+                    path.escape_debug()
+                )
+            })?;
+            Ok(Checked::Text(path.to_string()))
+        }
+        Kind::Integer { min, max } => {
+            let n = integer(value).ok_or_else(wrong)?;
+            if n < min || n > max {
+                return Err(format!(
+                    "{}: parameter '{}' must be between {min} and {max}, got {n}",
+                    tool.name, param.name
+                ));
+            }
+            Ok(Checked::Integer(n))
+        }
+        Kind::Boolean => value.as_bool().map(Checked::Boolean).ok_or_else(wrong),
+        Kind::Object => match value {
+            Value::Object(map) => Ok(Checked::Object(map.clone())),
+            // An empty Lua table may arrive as `[]`.
+            Value::Array(items) if items.is_empty() => Ok(Checked::Object(Map::new())),
+            _ => Err(wrong()),
+        },
+    }
+}
+
+/// Integers, including integral floats (Lua may hand over `25.0`).
+fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        }
+        _ => None,
+    }
+}
+
+/// Maps the given spelling(s) to the API's; `None` means "no filter".
+fn choose(tool: &Tool, param: &Param, choices: &Choices, given: &str) -> Result<Option<Vec<String>>, String> {
+    let items: Vec<&str> = if choices.multiple { given.split(',').map(str::trim).collect() } else { vec![given] };
+    let mut values: Vec<String> = Vec::new();
+    let mut no_filter = false;
+    for item in items {
+        if let Some(api) = choices.values.iter().find(|v| v.eq_ignore_ascii_case(item)) {
+            if !values.iter().any(|v| v == api) {
+                values.push(api.to_string());
+            }
+        } else if let Some((_, api)) = choices.aliases.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(item)) {
+            match api {
+                Some(api) => values.push(api.to_string()),
+                None => no_filter = true,
+            }
+        } else {
+            let several = if choices.multiple { " (several as a comma-separated list)" } else { "" };
+            return Err(format!(
+                "{}: parameter '{}' must be one of {}{several}, got \"{}\"",
+                tool.name,
+                param.name,
+                accepted(choices).join(", "),
+                given.escape_debug()
+            ));
+        }
+    }
+    Ok(if no_filter { None } else { Some(values) })
+}
+
+/// The values a parameter accepts, as the docs and errors list them.
+pub fn accepted(choices: &Choices) -> Vec<&'static str> {
+    choices.values.iter().copied().chain(choices.aliases.iter().map(|(alias, _)| *alias)).collect()
+}
+
+/// On the message store an empty, bulk (`1,2`, `*`) or traversing ID can
+/// address every message: refuse anything but a plain identifier.
+fn safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.contains("..")
+        && !id.chars().any(|c| {
+            matches!(c, ',' | '*' | '/' | '\\' | '?' | '#' | '%' | '&' | '=' | ';' | '+' | '"' | '\'' | '<' | '>')
+                || c.is_whitespace()
+                || c.is_control()
+        })
+}
+
+/// Why `path` is not an acceptable `api_*` path, if it is not.
+fn check_api_path(path: &str) -> Result<(), &'static str> {
+    let (only_path, query) = path.split_once('?').unwrap_or((path, ""));
+    let lower = only_path.to_ascii_lowercase();
+    if path.contains("://") || path.starts_with("//") || path.starts_with('\\') {
+        Err("absolute URLs are rejected; give a path such as /restapi/v1.0/account/~")
+    } else if !only_path.starts_with("/restapi/") {
+        Err("it must start with /restapi/")
+    } else if lower.starts_with("/restapi/oauth") {
+        Err("OAuth endpoints are handled by the host, not by tools")
+    } else if only_path.split('/').any(|seg| seg == ".." || seg == ".")
+        || ["%2e", "%2f", "%5c"].iter().any(|encoded| lower.contains(encoded))
+    {
+        Err("'.' and '..' segments and encoded dots or slashes are not allowed")
+    } else if path.contains('#') || path.contains('\\') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("it contains '#', a backslash, a space or a control character")
+    } else if only_path.contains("//") || query.contains('?') {
+        Err("it contains an empty segment or a second '?'")
+    } else {
+        Ok(())
+    }
+}
+
+/// `/restapi/x?a=1&b=2` → (`/restapi/x`, [(a, 1), (b, 2)]), decoded (they are encoded again on the way out).
+fn split_query(path: &str) -> (&str, Vec<(String, String)>) {
+    let Some((only_path, query)) = path.split_once('?') else { return (path, Vec::new()) };
+    let pairs = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect();
+    (only_path, pairs)
+}
+
+fn query_pairs(tool: &Tool, param: &Param, params: &Map<String, Value>) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    for (key, value) in params {
+        if key.is_empty() {
+            return Err(format!("{}: '{}' has an empty parameter name", tool.name, param.name));
+        }
+        let mut push = |v: &Value| -> Result<(), String> {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => integer(v).map_or_else(|| n.to_string(), |i| i.to_string()),
+                Value::Bool(b) => b.to_string(),
+                other => {
+                    return Err(format!(
+                        "{}: '{}.{key}' must be a string, number, boolean or a list of them, got {}",
+                        tool.name,
+                        param.name,
+                        json_type(other)
+                    ));
+                }
+            };
+            pairs.push((key.clone(), text));
+            Ok(())
+        };
+        match value {
+            // Array filters are repeated keys, as RingCentral expects.
+            Value::Array(items) => items.iter().try_for_each(&mut push)?,
+            Value::Null => {}
+            single => push(single)?,
+        }
+    }
+    Ok(pairs)
+}
+
+fn shaped(shape: Shape, value: Value) -> Value {
+    match shape {
+        Shape::Plain => value,
+        Shape::PhoneNumber => serde_json::json!({ "phoneNumber": value }),
+        Shape::PhoneNumberList => serde_json::json!([{ "phoneNumber": value }]),
+    }
+}
+
+fn assemble_body(
+    tool: &Tool,
+    named: Map<String, Value>,
+    payload: Option<Map<String, Value>>,
+) -> Result<Option<Value>, String> {
+    let takes_body = tool.params.iter().any(|p| matches!(p.place, Place::Body(..) | Place::Payload));
+    if !takes_body {
+        return Ok(None);
+    }
+    let mut body = payload.unwrap_or_default();
+    // Named parameters win over the same field in `payload`.
+    body.extend(named);
+    let is_api_tool = tool.path.is_empty();
+    if body.is_empty() && !is_api_tool {
+        // An empty update changes nothing and an empty contact is never what a
+        // script meant; say which fields there are instead of sending `{}`.
+        let fields: Vec<&str> = tool
+            .params
+            .iter()
+            .filter(|p| matches!(p.place, Place::Body(..) | Place::Payload))
+            .map(|p| p.name)
+            .collect();
+        return Err(format!("{}: nothing to send; give at least one of: {}", tool.name, fields.join(", ")));
+    }
+    if tool.method == Method::Delete && body.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Value::Object(body)))
+}
+
+/// RFC 3339 date-time (`2026-05-01T00:00:00Z`, `...T09:30:00.5+02:00`), or a
+/// date, which becomes midnight UTC. A time without a zone is ambiguous: refused.
+fn date_time(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (month, day) = (num(5..7)?, num(8..10)?);
+    let date_ok = b.len() >= 10
+        && num(0..4).is_some()
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day);
+    if !date_ok {
+        return None;
+    }
+    if b.len() == 10 {
+        return Some(format!("{text}T00:00:00Z"));
+    }
+    if !matches!(b[10], b'T' | b't') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let time_ok = num(11..13)? <= 23 && num(14..16)? <= 59 && num(17..19)? <= 60;
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let zone_ok = match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    (time_ok && zone_ok).then(|| text.to_string())
+}
+
+/// `+1 (650) 555-1234` → `+16505551234`; `None` unless 3 to 15 digits remain.
+fn phone_number(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let ok = (3..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(compact)
+}
+
+fn encode_query(pairs: &[(String, String)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Form decoding of one query component (`+` is a space).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub(crate) fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::String | Kind::Text { .. } => "a string",
+        Kind::Id => "a record ID (string or integer)",
+        Kind::ApiPath => "a relative API path string",
+        Kind::DateTime => "an ISO 8601 date-time string",
+        Kind::Phone { .. } => "a phone number string",
+        Kind::Integer { .. } => "an integer",
+        Kind::Boolean => "a boolean",
+        Kind::Object => "an object",
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}

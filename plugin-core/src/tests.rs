@@ -1,0 +1,343 @@
+//! Unit tests of what the table drives: one request per tool, validation,
+//! schemas and docs. The end-to-end tests (tests/) check the same through the
+//! real plugin, host and simulator.
+
+use serde_json::{Value, json};
+
+use crate::request::{ApiRequest, build};
+use crate::tools::{Method, TOOLS, find};
+use crate::{docs, schema};
+
+fn request(tool: &str, args: Value) -> Result<ApiRequest, String> {
+    build(find(tool).unwrap_or_else(|| panic!("no tool {tool}")), &args)
+}
+
+fn ok(tool: &str, args: Value) -> ApiRequest {
+    request(tool, args.clone()).unwrap_or_else(|e| panic!("{tool}({args}): {e}"))
+}
+
+fn err(tool: &str, args: Value) -> String {
+    match request(tool, args.clone()) {
+        Ok(r) => panic!("{tool}({args}) should fail, built {r:?}"),
+        Err(e) => e,
+    }
+}
+
+const ME: &str = "/restapi/v1.0/account/~/extension/~";
+
+#[test]
+fn every_tool_builds_the_request_ringcentral_expects() {
+    let cases: Vec<(&str, Value, Method, String, Option<Value>)> = vec![
+        (
+            "list_messages",
+            json!({"messageType": "Sms", "dateFrom": "2026-05-01T00:00:00Z", "direction": "Inbound", "readStatus": "Unread", "perPage": 25, "page": 2}),
+            Method::Get,
+            format!(
+                "{ME}/message-store?messageType=SMS&dateFrom=2026-05-01T00%3A00%3A00Z&direction=Inbound&readStatus=Unread&perPage=25&page=2"
+            ),
+            None,
+        ),
+        (
+            "get_message",
+            json!({"messageId": "1234567890"}),
+            Method::Get,
+            format!("{ME}/message-store/1234567890"),
+            None,
+        ),
+        (
+            "update_message",
+            json!({"message_id": 42, "readStatus": "read", "payload": {"availability": "Alive", "readStatus": "Unread"}}),
+            Method::Patch,
+            format!("{ME}/message-store/42"),
+            Some(json!({"readStatus": "Read", "availability": "Alive"})),
+        ),
+        ("delete_message", json!({"message_id": "42"}), Method::Delete, format!("{ME}/message-store/42"), None),
+        (
+            "send_sms",
+            json!({"from": "+1 (650) 555-1234", "to": "+16505559876", "text": "Hello"}),
+            Method::Post,
+            format!("{ME}/sms"),
+            Some(
+                json!({"from": {"phoneNumber": "+16505551234"}, "to": [{"phoneNumber": "+16505559876"}], "text": "Hello"}),
+            ),
+        ),
+        (
+            "list_calls",
+            json!({"direction": "Outbound", "type": "Voice", "phoneNumber": "+14155550123", "dateTo": "2026-05-02"}),
+            Method::Get,
+            format!(
+                "{ME}/call-log?dateTo=2026-05-02T00%3A00%3A00Z&direction=Outbound&type=Voice&phoneNumber=14155550123"
+            ),
+            None,
+        ),
+        (
+            "list_account_calls",
+            json!({"extensionNumber": "101", "type": "All", "perPage": 100}),
+            Method::Get,
+            "/restapi/v1.0/account/~/call-log?extensionNumber=101&perPage=100".into(),
+            None,
+        ),
+        (
+            "get_call",
+            json!({"call_id": "VgLcd1KWffJVzUA"}),
+            Method::Get,
+            format!("{ME}/call-log/VgLcd1KWffJVzUA"),
+            None,
+        ),
+        (
+            "list_contacts",
+            json!({"startsWith": "Ada L", "perPage": 10}),
+            Method::Get,
+            format!("{ME}/address-book/contact?startsWith=Ada%20L&perPage=10"),
+            None,
+        ),
+        ("get_contact", json!({"contact_id": 7}), Method::Get, format!("{ME}/address-book/contact/7"), None),
+        (
+            "create_contact",
+            json!({"firstName": "Ada", "mobilePhone": "+16505550100", "payload": {"jobTitle": "Countess", "firstName": "X"}}),
+            Method::Post,
+            format!("{ME}/address-book/contact"),
+            Some(json!({"firstName": "Ada", "mobilePhone": "+16505550100", "jobTitle": "Countess"})),
+        ),
+        (
+            "update_contact",
+            json!({"contact_id": "7", "company": "Example"}),
+            Method::Patch,
+            format!("{ME}/address-book/contact/7"),
+            Some(json!({"company": "Example"})),
+        ),
+        ("delete_contact", json!({"contact_id": "7"}), Method::Delete, format!("{ME}/address-book/contact/7"), None),
+        ("get_account", json!({}), Method::Get, "/restapi/v1.0/account/~".into(), None),
+        (
+            "list_extensions",
+            json!({"extensionType": "user", "status": "Enabled,NotActivated", "perPage": 50}),
+            Method::Get,
+            "/restapi/v1.0/account/~/extension?type=User&status=Enabled&status=NotActivated&perPage=50".into(),
+            None,
+        ),
+        (
+            "get_extension",
+            json!({"extension_id": "123456789"}),
+            Method::Get,
+            "/restapi/v1.0/account/~/extension/123456789".into(),
+            None,
+        ),
+        (
+            "list_account_phone_numbers",
+            json!({"usageType": "elin", "status": "Normal", "page": 1}),
+            Method::Get,
+            "/restapi/v1.0/account/~/phone-number?usageType=ELIN&status=Normal&page=1".into(),
+            None,
+        ),
+        (
+            "list_extension_phone_numbers",
+            json!({"usageType": "DirectNumber"}),
+            Method::Get,
+            format!("{ME}/phone-number?usageType=DirectNumber"),
+            None,
+        ),
+        (
+            "get_presence",
+            json!({"detailedTelephonyState": true}),
+            Method::Get,
+            format!("{ME}/presence?detailedTelephonyState=true"),
+            None,
+        ),
+        ("get_current_user", json!([]), Method::Get, ME.into(), None),
+        (
+            "api_get",
+            json!({"path": "/restapi/v1.0/account/~/extension?perPage=2", "params": {"type": ["User", "Department"]}}),
+            Method::Get,
+            "/restapi/v1.0/account/~/extension?perPage=2&type=User&type=Department".into(),
+            None,
+        ),
+        (
+            "api_post",
+            json!({"path": format!("{ME}/address-book/contact?dialingPlan=US"), "payload": {"firstName": "Grace"}}),
+            Method::Post,
+            format!("{ME}/address-book/contact?dialingPlan=US"),
+            Some(json!({"firstName": "Grace"})),
+        ),
+        (
+            "api_put",
+            json!({"path": format!("{ME}/message-store/1")}),
+            Method::Put,
+            format!("{ME}/message-store/1"),
+            Some(json!({})),
+        ),
+        (
+            "api_delete",
+            json!({"path": format!("{ME}/address-book/contact/7")}),
+            Method::Delete,
+            format!("{ME}/address-book/contact/7"),
+            None,
+        ),
+    ];
+    let covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for tool in TOOLS {
+        assert!(covered.contains(&tool.name), "{} has no request case", tool.name);
+    }
+    for (tool, args, method, path, body) in cases {
+        let built = ok(tool, args);
+        assert_eq!(built, ApiRequest { method, path_and_query: path, body }, "{tool}");
+    }
+}
+
+#[test]
+fn all_means_no_filter_and_lists_are_repeated_keys() {
+    let built = ok("list_messages", json!({"messageType": "All", "direction": "All", "readStatus": "all"}));
+    assert_eq!(built.path_and_query, format!("{ME}/message-store"));
+    let built = ok("list_messages", json!({"messageType": "Sms, Fax,SMS"}));
+    assert_eq!(built.path_and_query, format!("{ME}/message-store?messageType=SMS&messageType=Fax"));
+    let built = ok("list_calls", json!({"type": "Fax,All"}));
+    assert_eq!(built.path_and_query, format!("{ME}/call-log"));
+}
+
+#[test]
+fn missing_wrong_type_unknown_and_enum_errors_name_the_parameter() {
+    let e = err("get_message", json!({}));
+    assert!(e.contains("missing required parameter 'messageId'"), "{e}");
+    // The seed spells it `messageId` here and `message_id` elsewhere: both are exact.
+    let e = err("get_message", json!({"message_id": "1"}));
+    assert!(e.contains("unknown parameter 'message_id'") && e.contains("Did you mean 'messageId'?"), "{e}");
+    let e = err("update_message", json!({"messageId": "1", "readStatus": "Read"}));
+    assert!(e.contains("unknown parameter 'messageId'") && e.contains("message_id"), "{e}");
+    let e = err("list_messages", json!({"perPage": "10"}));
+    assert!(e.contains("'perPage' must be an integer, got a string"), "{e}");
+    let e = err("list_messages", json!({"messageType": "example_messageType"}));
+    assert!(e.contains("'messageType' must be one of Fax, SMS, VoiceMail, Pager, All"), "{e}");
+    let e = err("list_extensions", json!({"status": "Active"}));
+    assert!(e.contains("'status' must be one of Enabled, Disabled, Frozen, NotActivated, Unassigned"), "{e}");
+    let e = err("list_messages", json!({"messageType": "SMS,"}));
+    assert!(e.contains("'messageType'"), "{e}");
+    let e = err("update_message", json!({"message_id": "1", "readStatus": "Read,Unread"}));
+    assert!(e.contains("'readStatus' must be one of Read, Unread, got"), "{e}");
+    let e = err("get_presence", json!({"detailedTelephonyState": "yes"}));
+    assert!(e.contains("'detailedTelephonyState' must be a boolean"), "{e}");
+    let e = err("get_account", json!({"accountId": "1"}));
+    assert!(e.contains("unknown parameter 'accountId'") && e.contains("Allowed parameters: none"), "{e}");
+    let e = err("list_messages", json!("Sms"));
+    assert!(e.contains("arguments must be an object"), "{e}");
+}
+
+#[test]
+fn per_page_and_page_are_bounded() {
+    for bad in [0, 1001, -5] {
+        let e = err("list_contacts", json!({"perPage": bad}));
+        assert!(e.contains("'perPage' must be between 1 and 1000"), "{e}");
+    }
+    assert!(err("list_calls", json!({"page": 0})).contains("'page' must be between 1"));
+    assert!(ok("list_calls", json!({"perPage": 1000.0})).path_and_query.ends_with("perPage=1000"));
+    assert!(err("list_calls", json!({"perPage": 10.5})).contains("'perPage' must be an integer"));
+}
+
+#[test]
+fn unsafe_ids_are_refused() {
+    for id in ["", " ", "1,2", "*", "1/2", "..", "1?x=1", "1#", "%2e", "1 2", "a\tb", "..1"] {
+        for (tool, param) in [
+            ("get_message", "messageId"),
+            ("delete_message", "message_id"),
+            ("get_call", "call_id"),
+            ("delete_contact", "contact_id"),
+            ("get_extension", "extension_id"),
+        ] {
+            let e = err(tool, json!({ param: id }));
+            assert!(e.contains(&format!("'{param}' must be a single record ID")), "{tool} {id:?}: {e}");
+        }
+    }
+    assert!(err("get_message", json!({"messageId": 1.5})).contains("whole number"));
+    assert!(err("get_message", json!({"messageId": true})).contains("must be a record ID"));
+}
+
+#[test]
+fn api_paths_stay_relative_and_under_restapi() {
+    for path in [
+        "https://evil.example/restapi/v1.0/account/~",
+        "//evil.example/restapi/v1.0",
+        "/restapi/v1.0/../oauth/token",
+        "/restapi/v1.0/account/~/%2e%2e/%2E%2E/x",
+        "/restapi/v1.0/account%2F~",
+        "/restapi/oauth/token",
+        "/account/~",
+        "restapi/v1.0/account/~",
+        "/restapi/v1.0/account/~ x",
+        "/restapi/v1.0/account/~#frag",
+        "/restapi/v1.0/./account",
+        "",
+    ] {
+        for tool in ["api_get", "api_post", "api_put", "api_delete"] {
+            let e = err(tool, json!({ "path": path }));
+            assert!(e.contains("'path' is not a relative RingCentral API path"), "{tool} {path:?}: {e}");
+        }
+    }
+    assert!(
+        err("api_get", json!({"path": "/restapi/v1.0/account/~", "params": {"a": {"b": 1}}})).contains("'params.a'")
+    );
+}
+
+#[test]
+fn dates_phones_and_texts_are_checked() {
+    for bad in ["example_dateFrom", "2026-13-01", "2026-05-01T00:00:00", "2026-05-01 00:00:00Z", "yesterday"] {
+        let e = err("list_messages", json!({"dateFrom": bad}));
+        assert!(e.contains("'dateFrom' must be an ISO 8601 date-time with a time zone"), "{bad}: {e}");
+    }
+    for good in ["2026-05-01T00:00:00Z", "2026-05-01T23:59:59.123+02:00", "2026-05-01T00:00:00.000Z"] {
+        assert!(ok("list_calls", json!({"dateFrom": good})).path_and_query.contains("dateFrom="), "{good}");
+    }
+    for bad in ["example_from", "", "+", "12", "+1234567890123456", "650-CALL-NOW"] {
+        let e = err("send_sms", json!({"from": bad, "to": "+16505559876", "text": "x"}));
+        assert!(e.contains("'from' must be a phone number in E.164 format"), "{bad}: {e}");
+    }
+    let e = err("send_sms", json!({"from": "+16505551234", "to": "+16505559876", "text": ""}));
+    assert!(e.contains("'text' must be 1 to 1000 characters"), "{e}");
+    let e = err("send_sms", json!({"from": "+16505551234", "to": "+16505559876", "text": "😀".repeat(501)}));
+    assert!(e.contains("got 1002"), "{e}");
+    assert!(
+        ok("send_sms", json!({"from": "+16505551234", "to": "+16505559876", "text": "😀".repeat(500)})).body.is_some()
+    );
+}
+
+#[test]
+fn updates_and_creates_need_something_to_send() {
+    let e = err("update_contact", json!({"contact_id": "7"}));
+    assert!(e.contains("nothing to send; give at least one of: firstName"), "{e}");
+    let e = err("update_message", json!({"message_id": "7", "payload": {}}));
+    assert!(e.contains("readStatus, payload"), "{e}");
+    assert!(err("create_contact", json!({})).contains("nothing to send"));
+}
+
+#[test]
+fn exclusive_filters_are_refused_together() {
+    let e = err("list_account_calls", json!({"extensionNumber": "101", "phoneNumber": "+16505550100"}));
+    assert!(e.contains("either 'extensionNumber' or 'phoneNumber'"), "{e}");
+}
+
+#[test]
+fn schemas_follow_the_table() {
+    let list = schema::input_schema(find("list_messages").unwrap());
+    assert_eq!(list["additionalProperties"], false);
+    assert_eq!(list["required"], json!([]));
+    assert_eq!(list["properties"]["perPage"]["maximum"], 1000);
+    assert_eq!(list["properties"]["messageType"]["examples"], json!(["Fax", "SMS", "VoiceMail", "Pager", "All"]));
+    let update = schema::input_schema(find("update_message").unwrap());
+    assert_eq!(update["required"], json!(["message_id"]));
+    assert_eq!(update["properties"]["readStatus"]["enum"], json!(["Read", "Unread"]));
+    assert_eq!(update["properties"]["readStatus"]["description"], "Read or Unread.");
+}
+
+#[test]
+fn docs_are_the_seed_reference_plus_one_page_per_tool() {
+    let full = docs::read("").unwrap();
+    assert!(full.starts_with(docs::OVERVIEW));
+    for tool in TOOLS {
+        let page = docs::read(tool.name).unwrap();
+        assert!(page.contains(tool.description), "{}", tool.name);
+        assert!(page.contains(&format!("`app.integrations.ringcentral.{}`", tool.name)), "{}", tool.name);
+        assert!(full.contains(&format!("### ringcentral.{} (", tool.name)), "{}", tool.name);
+        let window = page.contains("last 24 hours");
+        assert_eq!(window, ["list_messages", "list_calls", "list_account_calls"].contains(&tool.name), "{}", tool.name);
+    }
+    assert_eq!(docs::read("ringcentral.send_sms"), docs::read("send_sms"));
+    assert_eq!(docs::read("no_such_tool"), None);
+    assert!(docs::read("list_extensions").unwrap().contains("Sent as `type`."));
+}
