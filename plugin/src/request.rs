@@ -224,7 +224,9 @@ fn apply_choices<'a>(tool: &Tool, param: &Param, value: Checked<'a>) -> Result<O
 /// On the message store an empty, bulk (`1,2`, `*`) or traversing ID can
 /// address every message: refuse anything but a plain identifier.
 fn check_id(tool: &Tool, param: &Param, id: &str) -> Result<(), String> {
+    // `.` is a dot segment too: `message-store/.` is the whole message store.
     let bad = id.is_empty()
+        || id == "."
         || id.contains("..")
         || id.chars().any(|c| {
             matches!(c, ',' | '*' | '/' | '\\' | '?' | '#' | '%' | '&' | '=' | ';')
@@ -242,18 +244,27 @@ fn check_id(tool: &Tool, param: &Param, id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Judged as a server might read the path: percent-decoded (repeatedly),
+/// case-folded, `;parameters` dropped and empty segments collapsed, so that
+/// `/restapi//OAuth/token`, `/restapi/%6fauth` or `%2e%2e` are caught here and
+/// not only by the host's gate.
 fn check_api_path(tool: &Tool, param: &Param, path: &str) -> Result<(), String> {
+    let decoded = fully_decoded(path);
+    let lowered = decoded.to_lowercase();
+    let segments: Vec<&str> = lowered.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).collect();
+    let mut named = segments.iter().filter(|s| !s.is_empty());
+    let is_oauth = named.next() == Some(&"restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
     let problem = if path.contains("://") || path.starts_with("//") {
         Some("absolute URLs are rejected; give a path such as /restapi/v1.0/account/~")
     } else if !path.starts_with("/restapi/") {
         Some("it must start with /restapi/")
-    } else if path.starts_with("/restapi/oauth") {
+    } else if is_oauth {
         Some("OAuth endpoints are handled by the host, not by tools")
-    } else if path.split('/').any(|seg| seg == ".." || seg == ".") || path.contains("%2e") || path.contains("%2E") {
+    } else if segments.iter().any(|seg| *seg == ".." || *seg == ".") {
         Some("'.' and '..' segments are not allowed")
     } else if path.contains('?') || path.contains('#') {
         Some("put query parameters in 'params', not in the path")
-    } else if path.contains('\\') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    } else if decoded.contains('\\') || decoded.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Some("it contains spaces, control characters or backslashes")
     } else {
         None
@@ -264,6 +275,19 @@ fn check_api_path(tool: &Tool, param: &Param, path: &str) -> Result<(), String> 
         }
         None => Ok(()),
     }
+}
+
+/// Percent-decoding until nothing changes (at most four rounds).
+fn fully_decoded(text: &str) -> String {
+    let mut current = text.to_string();
+    for _ in 0..4 {
+        let next = percent_encoding::percent_decode_str(&current).decode_utf8_lossy().into_owned();
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
 }
 
 fn query_pairs(tool: &Tool, param: &Param, params: &Map<String, Value>) -> Result<Vec<(String, String)>, String> {
