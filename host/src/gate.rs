@@ -338,6 +338,8 @@ impl Exchange {
                              so check whether it took effect before trying again",
                             parts.method
                         ));
+                    } else if retries > 0 {
+                        self.notes.push(format!("the connection failed ({error}) after {retries} retries"));
                     }
                     return Err(error);
                 }

@@ -157,26 +157,11 @@ fn text(input: &mut Unstructured) -> Result<String> {
     Ok(out)
 }
 
-/// `%XX` decoding, repeated while it changes anything (a server may decode twice).
+/// Percent-decoding, repeated while it changes anything (a server may decode twice).
 fn decode(text: &str) -> String {
     let mut current = text.to_string();
     for _ in 0..4 {
-        let bytes = current.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if bytes[i] == b'%' && i + 2 < bytes.len() {
-                if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        let next = String::from_utf8_lossy(&out).into_owned();
+        let next = percent_encoding::percent_decode_str(&current).decode_utf8_lossy().into_owned();
         if next == current {
             break;
         }
