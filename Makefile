@@ -4,7 +4,9 @@
 PLUGIN_DIR := target/plugins
 WASM_DIR := target/wasm32-wasip2/release
 
-.PHONY: all setup build demo test bench clean
+FUZZ_SECONDS ?= 600
+
+.PHONY: all setup build demo test fuzz bench clean
 
 all: build
 
@@ -30,6 +32,13 @@ bench: build
 test: build
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 409600
 	cargo test --release
+	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).
+	cargo test --release --manifest-path plugin/fuzz/Cargo.toml
+
+# Coverage-guided fuzzing of argument validation and request building; needs
+# a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+fuzz:
+	cd plugin && cargo +nightly fuzz run build_request -- -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	cargo clean

@@ -1,28 +1,99 @@
-//! Turns an account's credential into what a call needs: the bearer token the
-//! gate injects, and the origins it may reach. Tokens never reach plugins.
+//! Turns an account's credential into what a call needs: the origins it may
+//! reach and a [`Bearer`], the token the gate injects. Tokens never reach plugins.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::auth::{JwtCredential, TokenSource};
 use crate::config::{Account, Credential};
 use crate::gate::OriginPolicy;
 use crate::runtime::Access;
 
 pub async fn access(account: &Account) -> Result<Access, String> {
-    let token = bearer_token(account).await?;
+    let bearer = Bearer::for_account(account).await?;
     Ok(Access {
         account: account.name.clone(),
         server_origin: account.server.to_url(),
         policy: Arc::new(OriginPolicy::for_server(&account.server)),
-        bearer_token: Some(Arc::from(token)),
+        bearer: Some(Arc::new(bearer)),
     })
 }
 
-async fn bearer_token(account: &Account) -> Result<String, String> {
-    match &account.credential {
-        Credential::Static(token) => Ok(token.clone()),
-        Credential::Jwt { .. } => Err(format!(
-            "{} account '{}': the OAuth JWT grant is not supported yet; set access_token (RC_ACCESS_TOKEN) instead",
-            account.integration, account.name
-        )),
+/// The bearer token of one call, and how to get another if the server says
+/// it expired. A call renews at most once.
+pub struct Bearer {
+    label: String,
+    current: Mutex<Arc<str>>,
+    source: Option<Arc<TokenSource>>,
+    renewed: AtomicBool,
+}
+
+impl Bearer {
+    async fn for_account(account: &Account) -> Result<Bearer, String> {
+        let label = format!("{} account '{}'", account.integration, account.name);
+        match &account.credential {
+            Credential::Static(token) => Ok(Bearer::fixed(label, token)),
+            Credential::Jwt { client_id, client_secret, jwt } => {
+                let source = Arc::new(TokenSource::new(
+                    JwtCredential {
+                        server: account.server.clone(),
+                        account: format!("{}/{}", account.integration, account.name),
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                        jwt: jwt.clone(),
+                    },
+                    TokenSource::default_cache_root().as_deref(),
+                ));
+                let token = blocking(&source, |s| s.access_token()).await.map_err(|e| format!("{label}: {e}"))?;
+                Ok(Bearer { label, current: Mutex::new(Arc::from(token)), source: Some(source), renewed: false.into() })
+            }
+        }
+    }
+
+    /// A token that cannot be renewed.
+    pub fn fixed(label: String, token: &str) -> Bearer {
+        Bearer { label, current: Mutex::new(Arc::from(token)), source: None, renewed: false.into() }
+    }
+
+    pub fn token(&self) -> Arc<str> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Whether a rejected token can be replaced in this call.
+    pub fn can_renew(&self) -> bool {
+        self.source.is_some() && !self.renewed.load(Ordering::SeqCst)
+    }
+
+    /// Whether this call already renewed its token.
+    pub fn was_renewed(&self) -> bool {
+        self.renewed.load(Ordering::SeqCst)
+    }
+
+    /// The server rejected `rejected`: get another token (from the cache if
+    /// another process already renewed it, else from the token endpoint).
+    pub async fn renew(&self, rejected: &str) -> Result<Arc<str>, String> {
+        let Some(source) = &self.source else {
+            return Err(format!("{}: the static access token was rejected and cannot be renewed", self.label));
+        };
+        if self.renewed.swap(true, Ordering::SeqCst) {
+            return Err(format!("{}: the access token was already renewed once in this call", self.label));
+        }
+        let rejected = rejected.to_string();
+        let token = blocking(source, move |s| s.renew(&rejected)).await.map_err(|e| format!("{}: {e}", self.label))?;
+        let token: Arc<str> = Arc::from(token);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = token.clone();
+        Ok(token)
+    }
+}
+
+/// Runs token work (file locks, a blocking HTTP exchange) off the async threads.
+async fn blocking<T: Send + 'static>(
+    source: &Arc<TokenSource>,
+    work: impl FnOnce(&TokenSource) -> Result<T, crate::auth::AuthError> + Send + 'static,
+) -> Result<T, String> {
+    let source = source.clone();
+    match tokio::task::spawn_blocking(move || work(&source)).await {
+        Ok(result) => result.map_err(|e| e.message),
+        Err(e) => Err(format!("the token client stopped: {e}")),
     }
 }

@@ -5,20 +5,30 @@
 //! header). The plugin can neither set nor read `authorization`, `cookie` or
 //! the hop-by-hop headers; the bearer token is injected here, after the gate
 //! said yes, so it never crosses into the guest.
+//!
+//! Once admitted, a request is buffered (within its cap) so the host can send
+//! it again: once with a renewed token after a `401 TokenInvalid`/`OAU-128`
+//! (the server refused it, so nothing happened), and, for idempotent methods
+//! only, after a `429`/`503` (honouring `Retry-After` within a time budget) or
+//! a connection dropped before any answer. POST and PATCH are never retried on
+//! those: a second `POST .../sms` could send a second text.
 
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use http::uri::{Scheme, Uri};
+use http::{Method, StatusCode};
 use http_body::{Body, Frame};
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
+
+use crate::credentials::Bearer;
 
 /// A scheme, host and port that requests may go to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,15 +128,29 @@ impl OriginPolicy {
     }
 }
 
-/// Token endpoints belong to the host; dot segments could be resolved into them.
+/// Token endpoints belong to the host. The path is judged the way a server
+/// might read it: percent-decoded (repeatedly), case-folded, backslashes as
+/// slashes, `;parameters` dropped, empty segments collapsed; dot segments and
+/// control characters are refused outright.
 fn check_path(path: &str) -> Result<(), String> {
-    let lowered = path.to_ascii_lowercase();
-    let decoded = lowered.replace("%2e", ".").replace("%2f", "/").replace("%5c", "/").replace('\\', "/");
-    if decoded.split('/').any(|segment| segment == "." || segment == "..") {
+    let mut decoded = path.to_string();
+    for _ in 0..4 {
+        let next = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
+        if next == decoded {
+            break;
+        }
+        decoded = next;
+    }
+    if decoded.chars().any(char::is_control) {
+        return Err("control characters in the path are not allowed".into());
+    }
+    let normalized = decoded.to_lowercase().replace('\\', "/");
+    let segments: Vec<&str> = normalized.split('/').map(|s| s.split(';').next().unwrap_or_default()).collect();
+    if segments.iter().any(|s| matches!(s.trim(), "." | "..")) {
         return Err("dot segments in the path are not allowed".into());
     }
-    let collapsed = decoded.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/");
-    if collapsed.starts_with("restapi/oauth") {
+    let mut named = segments.iter().map(|s| s.trim()).filter(|s| !s.is_empty());
+    if named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth")) {
         return Err("OAuth endpoints are reserved to the host".into());
     }
     Ok(())
@@ -148,7 +172,12 @@ pub struct HttpLimits {
     pub between_bytes_timeout: Duration,
     pub max_request_body: u64,
     pub max_response_body: u64,
+    /// Requests the plugin may make in one call; the host's own retries are extra.
     pub max_requests: u32,
+    /// Automatic retries of one idempotent request (429, 503, a dropped connection).
+    pub max_retries: u32,
+    /// The longest a request may spend waiting between retries, in total.
+    pub retry_budget: Duration,
 }
 
 impl Default for HttpLimits {
@@ -160,21 +189,43 @@ impl Default for HttpLimits {
             max_request_body: 2 << 20,
             max_response_body: 16 << 20,
             max_requests: 20,
+            max_retries: 2,
+            retry_budget: Duration::from_secs(10),
         }
+    }
+}
+
+/// Why the gate refused or gave up, for the host's error message: the plugin
+/// only sees an error code.
+#[derive(Clone, Default)]
+pub struct Notes(Arc<Mutex<Vec<String>>>);
+
+impl Notes {
+    fn push(&self, note: String) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(note);
+    }
+
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 /// The gate for one tool call (one wasmtime Store).
 pub struct Gate {
     policy: Arc<OriginPolicy>,
-    bearer_token: Option<Arc<str>>,
+    bearer: Option<Arc<Bearer>>,
     limits: HttpLimits,
     requests_sent: u32,
+    notes: Notes,
 }
 
 impl Gate {
-    pub fn new(policy: Arc<OriginPolicy>, bearer_token: Option<Arc<str>>, limits: HttpLimits) -> Gate {
-        Gate { policy, bearer_token, limits, requests_sent: 0 }
+    pub fn new(policy: Arc<OriginPolicy>, bearer: Option<Arc<Bearer>>, limits: HttpLimits) -> Gate {
+        Gate { policy, bearer, limits, requests_sent: 0, notes: Notes::default() }
+    }
+
+    pub fn notes(&self) -> &Notes {
+        &self.notes
     }
 
     fn admit(&mut self, uri: &Uri) -> Result<(), String> {
@@ -197,14 +248,8 @@ impl Gate {
     }
 }
 
-type SendFuture = Box<
-    dyn Future<
-            Output = Result<
-                (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
-                HttpError,
-            >,
-        > + Send,
->;
+type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), HttpError>> + Send>;
 
 impl WasiHttpHooks for Gate {
     fn is_forbidden_header(&mut self, name: &HeaderName) -> bool {
@@ -228,24 +273,224 @@ impl WasiHttpHooks for Gate {
                 request.method(),
                 redact_query(request.uri())
             );
+            self.notes.push(reason);
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
-        let options = self.clamp(options);
-        let max_request = self.limits.max_request_body;
-        let max_response = self.limits.max_response_body;
-        let mut request = request.map(|body| CappedBody::new(body, max_request, false).boxed_unsync());
-        if let Some(token) = &self.bearer_token {
-            if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+        let exchange = Exchange {
+            options: self.clamp(options),
+            bearer: self.bearer.clone(),
+            limits: self.limits.clone(),
+            notes: self.notes.clone(),
+        };
+        Box::new(exchange.run(request))
+    }
+}
+
+/// One admitted request, from the plugin's body to the response it gets back:
+/// credential injection, at most one re-authentication, bounded retries.
+struct Exchange {
+    options: RequestOptions,
+    bearer: Option<Arc<Bearer>>,
+    limits: HttpLimits,
+    notes: Notes,
+}
+
+impl Exchange {
+    async fn run(self, request: http::Request<WasiBody>) -> Result<(http::Response<WasiBody>, IoFuture), HttpError> {
+        let (parts, body) = request.into_parts();
+        let target = format!("{} {}", parts.method, redact_query(&parts.uri));
+        // Buffered (within the cap) so that a retry can send it again.
+        let capped = CappedBody::new(body, self.limits.max_request_body, false, self.notes.clone());
+        let body = capped.collect().await?.to_bytes();
+        let mut headers = parts.headers;
+        strip_forbidden(&mut headers, None);
+        let retry_allowed = is_idempotent(&parts.method);
+        let mut token = self.bearer.as_ref().map(|b| b.token());
+        let mut retries = 0;
+        let mut waited = Duration::ZERO;
+        loop {
+            let mut request = http::Request::new(full(body.clone()));
+            *request.method_mut() = parts.method.clone();
+            *request.uri_mut() = parts.uri.clone();
+            *request.headers_mut() = headers.clone();
+            if let Some(token) = &token
+                && let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {token}"))
+            {
                 value.set_sensitive(true);
                 request.headers_mut().insert(AUTHORIZATION, value);
             }
+            let (response, io) = match wasmtime_wasi_http::default_send_request(request, Some(self.options)).await {
+                Ok((response, io)) => (response.map(|b| b.boxed_unsync()), Box::new(io) as IoFuture),
+                Err(error) => {
+                    if retry_allowed && is_dropped_connection(&error) && retries < self.limits.max_retries {
+                        let pause = Duration::from_millis(250 << retries);
+                        if waited + pause <= self.limits.retry_budget {
+                            eprintln!("kosmo: {target}: {error}; retrying in {} ms", pause.as_millis());
+                            retries += 1;
+                            waited += pause;
+                            tokio::time::sleep(pause).await;
+                            continue;
+                        }
+                    }
+                    if !retry_allowed && is_dropped_connection(&error) {
+                        self.notes.push(format!(
+                            "the connection failed ({error}); {} requests are not retried automatically, \
+                             so check whether it took effect before trying again",
+                            parts.method
+                        ));
+                    } else if retries > 0 {
+                        self.notes.push(format!("the connection failed ({error}) after {retries} retries"));
+                    }
+                    return Err(error);
+                }
+            };
+            let status = response.status();
+
+            if status == StatusCode::UNAUTHORIZED
+                && let Some(bearer) = self.bearer.as_ref().filter(|b| b.can_renew())
+            {
+                let (head, bytes) = read_whole(response, io, &self.limits, &self.notes).await?;
+                if !is_token_rejection(&bytes) {
+                    return Ok(self.finish(http::Response::from_parts(head, full(bytes)), no_io(), &token));
+                }
+                let rejected = token.clone().unwrap_or_default();
+                match bearer.renew(&rejected).await {
+                    Ok(renewed) => {
+                        eprintln!("kosmo: {target}: the access token was rejected; renewed it, sending again");
+                        token = Some(renewed);
+                        continue;
+                    }
+                    Err(why) => {
+                        eprintln!("kosmo: {target}: the access token was rejected and could not be renewed: {why}");
+                        self.notes.push(format!("the access token was rejected and could not be renewed: {why}"));
+                        return Ok(self.finish(http::Response::from_parts(head, full(bytes)), no_io(), &token));
+                    }
+                }
+            }
+
+            if status == StatusCode::UNAUTHORIZED && self.bearer.as_ref().is_some_and(|b| b.was_renewed()) {
+                self.notes.push("the server refused the renewed access token too".into());
+            }
+
+            if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+                let pause = retry_pause(status, response.headers(), retries);
+                let within_budget = pause.is_some_and(|p| waited + p <= self.limits.retry_budget);
+                if retry_allowed && retries < self.limits.max_retries && within_budget {
+                    let pause = pause.unwrap_or_default();
+                    eprintln!("kosmo: {target}: HTTP {}; retrying in {} ms", status.as_u16(), pause.as_millis());
+                    drop((response, io));
+                    retries += 1;
+                    waited += pause;
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
+                let why = match pause {
+                    _ if !retry_allowed => format!("{} requests are never retried automatically", parts.method),
+                    _ if retries >= self.limits.max_retries => format!("gave up after {retries} retries"),
+                    Some(p) => format!(
+                        "the server asked to wait {} s, beyond the {} s retry budget",
+                        p.as_secs(),
+                        self.limits.retry_budget.as_secs()
+                    ),
+                    None => "the server gave no Retry-After; RingCentral asks to wait at least 30 s".into(),
+                };
+                self.notes.push(format!("HTTP {} (rate limited or unavailable): {why}", status.as_u16()));
+            }
+            return Ok(self.finish(response, io, &token));
         }
-        Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-            let response = response.map(|body| CappedBody::new(body.boxed_unsync(), max_response, true).boxed_unsync());
-            Ok((response, Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>))
-        })
     }
+
+    /// The response as the plugin gets it: no forbidden header, no header that
+    /// carries the token (whatever its name), and a capped body.
+    fn finish(
+        &self,
+        mut response: http::Response<WasiBody>,
+        io: IoFuture,
+        token: &Option<Arc<str>>,
+    ) -> (http::Response<WasiBody>, IoFuture) {
+        strip_forbidden(response.headers_mut(), token.as_deref());
+        let limit = self.limits.max_response_body;
+        let notes = self.notes.clone();
+        let response = response.map(|body| CappedBody::new(body, limit, true, notes).boxed_unsync());
+        (response, io)
+    }
+}
+
+/// Methods that may be sent twice with the effect of once (RFC 9110 §9.2.2).
+/// POST is not, and neither is PATCH (RFC 5789): both are sent exactly once.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
+}
+
+/// The connection failed before any response: nothing was answered.
+fn is_dropped_connection(error: &HttpError) -> bool {
+    match error {
+        HttpError::Hyper(e) => e.is_incomplete_message() || e.is_closed() || e.is_canceled(),
+        HttpError::Connect(_) | HttpError::ConnectionRefused | HttpError::ConnectionTerminated => true,
+        _ => false,
+    }
+}
+
+/// How long to wait before retrying a 429/503: `Retry-After` (seconds or an
+/// HTTP date) if given; otherwise exponential backoff for 503, and for 429
+/// nothing (RingCentral asks for 30 s or more, beyond any budget here).
+fn retry_pause(status: StatusCode, headers: &HeaderMap, retries: u32) -> Option<Duration> {
+    let retry_after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(value) = retry_after {
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        if let Ok(when) = httpdate::parse_http_date(value) {
+            return Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default());
+        }
+    }
+    (status == StatusCode::SERVICE_UNAVAILABLE).then(|| Duration::from_secs(1 << retries.min(4)))
+}
+
+/// RingCentral's answer for an expired or superseded token:
+/// `{"errorCode":"TokenInvalid", "errors":[{"errorCode":"OAU-128"}]}`.
+fn is_token_rejection(body: &[u8]) -> bool {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
+    let top = value.get("errorCode").and_then(|c| c.as_str());
+    let nested = value.get("errors").and_then(|e| e.as_array()).into_iter().flatten();
+    let codes: Vec<&str> = top.into_iter().chain(nested.filter_map(|e| e.get("errorCode")?.as_str())).collect();
+    codes.iter().any(|c| matches!(*c, "TokenInvalid" | "OAU-128"))
+}
+
+/// Reads a whole (capped) response body, driving the connection meanwhile.
+async fn read_whole(
+    response: http::Response<WasiBody>,
+    io: IoFuture,
+    limits: &HttpLimits,
+    notes: &Notes,
+) -> Result<(http::response::Parts, Bytes), HttpError> {
+    let connection = tokio::spawn(Box::into_pin(io));
+    let (head, body) = response.into_parts();
+    let collected = CappedBody::new(body, limits.max_response_body, true, notes.clone()).collect().await;
+    connection.abort();
+    Ok((head, collected?.to_bytes()))
+}
+
+fn strip_forbidden(headers: &mut HeaderMap, token: Option<&str>) {
+    let names: Vec<HeaderName> = headers
+        .iter()
+        .filter(|(name, value)| {
+            is_forbidden_header(name)
+                || token.is_some_and(|t| !t.is_empty() && String::from_utf8_lossy(value.as_bytes()).contains(t))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in names {
+        headers.remove(&name);
+    }
+}
+
+fn full(bytes: Bytes) -> WasiBody {
+    Full::new(bytes).map_err(|never| match never {}).boxed_unsync()
+}
+
+fn no_io() -> IoFuture {
+    Box::new(async { Ok(()) })
 }
 
 /// For logs: the path without its query, which may carry personal data.
@@ -255,17 +500,19 @@ fn redact_query(uri: &Uri) -> String {
     format!("{scheme}://{authority}{}", uri.path())
 }
 
-/// A body that fails once more than `limit` bytes went through it.
+/// A body that fails once more than `limit` bytes went through it, and says
+/// so in the gate's notes before the error travels on.
 struct CappedBody {
     inner: WasiBody,
     limit: u64,
     seen: u64,
     is_response: bool,
+    notes: Notes,
 }
 
 impl CappedBody {
-    fn new(inner: WasiBody, limit: u64, is_response: bool) -> CappedBody {
-        CappedBody { inner, limit, seen: 0, is_response }
+    fn new(inner: WasiBody, limit: u64, is_response: bool, notes: Notes) -> CappedBody {
+        CappedBody { inner, limit, seen: 0, is_response, notes }
     }
 }
 
@@ -276,17 +523,19 @@ impl Body for CappedBody {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
         let this = &mut *self;
         let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled {
-            if let Some(data) = frame.data_ref() {
-                this.seen += data.len() as u64;
-                if this.seen > this.limit {
-                    let error = if this.is_response {
-                        HttpError::HttpResponseBodySize(Some(this.limit))
-                    } else {
-                        HttpError::HttpRequestBodySize(Some(this.limit))
-                    };
-                    return Poll::Ready(Some(Err(error)));
-                }
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            this.seen += data.len() as u64;
+            if this.seen > this.limit {
+                let what = if this.is_response { "response" } else { "request" };
+                this.notes.push(format!("the {what} body is larger than the {} KiB limit", this.limit >> 10));
+                let error = if this.is_response {
+                    HttpError::HttpResponseBodySize(Some(this.limit))
+                } else {
+                    HttpError::HttpRequestBodySize(Some(this.limit))
+                };
+                return Poll::Ready(Some(Err(error)));
             }
         }
         polled
@@ -332,7 +581,19 @@ mod tests {
             ("https://platform.ringcentral.com/RESTAPI/OAuth/token", false),
             ("https://platform.ringcentral.com/restapi/v1.0/../oauth/token", false),
             ("https://platform.ringcentral.com/restapi/v1.0/%2e%2e/oauth/token", false),
+            ("https://platform.ringcentral.com/restapi/v1.0/%2E%2E%2Foauth/token", false),
+            ("https://platform.ringcentral.com/restapi/%6fauth/token", false),
+            ("https://platform.ringcentral.com/restapi/%256fauth/token", false),
+            ("https://platform.ringcentral.com/restapi/oauth;x=1/token", false),
+            ("https://platform.ringcentral.com/restapi/oauth2/token", false),
+            ("https://platform.ringcentral.com/restapi/v1.0/%00/account", false),
+            ("https://platform.ringcentral.com/restapi/v1.0/account/~/extension/~/message-store/oauth", true),
             ("https://platform.devtest.ringcentral.com/restapi/v1.0/account/~", false),
+            ("https://media.ringcentral.com:8443/restapi/v1.0", false),
+            ("http://media.ringcentral.com/restapi/v1.0", false),
+            ("https://2130706433/restapi", false),
+            ("https://[::ffff:169.254.169.254]/latest", false),
+            ("https://localhost/restapi", false),
         ];
         for (uri, allowed) in cases {
             let uri: Uri = uri.parse().unwrap();
@@ -362,6 +623,115 @@ mod tests {
         assert!(Origin::parse("http://127.0.0.1:5000").unwrap().is_loopback());
         assert!(Origin::parse("http://[::1]:5000").unwrap().is_loopback());
         assert!(!Origin::parse("https://platform.ringcentral.com").unwrap().is_loopback());
+    }
+
+    #[test]
+    fn only_idempotent_methods_are_retried() {
+        let cases = [
+            (Method::GET, true),
+            (Method::HEAD, true),
+            (Method::OPTIONS, true),
+            (Method::PUT, true),
+            (Method::DELETE, true),
+            (Method::POST, false),
+            (Method::PATCH, false),
+        ];
+        for (method, retried) in cases {
+            assert_eq!(is_idempotent(&method), retried, "{method}");
+        }
+    }
+
+    #[test]
+    fn retry_pauses() {
+        let headers = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            headers
+        };
+        let none = HeaderMap::new();
+        let cases: &[(StatusCode, &HeaderMap, u32, Option<Duration>)] = &[
+            (StatusCode::TOO_MANY_REQUESTS, &headers("3"), 0, Some(Duration::from_secs(3))),
+            (StatusCode::SERVICE_UNAVAILABLE, &headers(" 2 "), 0, Some(Duration::from_secs(2))),
+            // No Retry-After: RingCentral asks for 30 s or more after a 429...
+            (StatusCode::TOO_MANY_REQUESTS, &none, 0, None),
+            // ...and a 503 backs off exponentially.
+            (StatusCode::SERVICE_UNAVAILABLE, &none, 0, Some(Duration::from_secs(1))),
+            (StatusCode::SERVICE_UNAVAILABLE, &none, 2, Some(Duration::from_secs(4))),
+            // A date in the past means now.
+            (StatusCode::TOO_MANY_REQUESTS, &headers("Wed, 21 Oct 2015 07:28:00 GMT"), 0, Some(Duration::ZERO)),
+        ];
+        for (status, headers, retries, expected) in cases {
+            assert_eq!(retry_pause(*status, headers, *retries), *expected, "{status} {headers:?}");
+        }
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(5));
+        let pause = retry_pause(StatusCode::TOO_MANY_REQUESTS, &headers(&later), 0).unwrap();
+        assert!(pause > Duration::from_secs(3) && pause <= Duration::from_secs(5), "{pause:?}");
+    }
+
+    #[test]
+    fn token_rejections_are_recognised() {
+        let cases: &[(&str, bool)] = &[
+            (
+                r#"{"errorCode":"TokenInvalid","message":"Access token expired","errors":[{"errorCode":"OAU-128"}]}"#,
+                true,
+            ),
+            (
+                r#"{"errorCode":"TokenInvalid","errors":[{"errorCode":"OAU-149","message":"OAuth token is invalid"}]}"#,
+                true,
+            ),
+            (r#"{"errors":[{"errorCode":"OAU-128","message":"Access token expired"}]}"#, true),
+            (r#"{"errorCode":"AGW-401","message":"Authorization header is not specified"}"#, false),
+            (r#"{"errorCode":"CMN-405","message":"Login to extension required"}"#, false),
+            ("<html>401</html>", false),
+            ("", false),
+        ];
+        for (body, rejected) in cases {
+            assert_eq!(is_token_rejection(body.as_bytes()), *rejected, "{body}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_clamped() {
+        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default());
+        let asked = RequestOptions {
+            connect_timeout: Some(Duration::from_secs(600)),
+            first_byte_timeout: Some(Duration::from_secs(5)),
+            between_bytes_timeout: None,
+        };
+        let clamped = gate.clamp(Some(asked));
+        assert_eq!(clamped.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(clamped.first_byte_timeout, Some(Duration::from_secs(5)), "shorter asks are kept");
+        assert_eq!(clamped.between_bytes_timeout, Some(Duration::from_secs(30)), "none means the cap, not 600 s");
+        assert_eq!(gate.clamp(None).first_byte_timeout, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn responses_lose_forbidden_headers_and_anything_carrying_the_token() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("authorization", "Bearer T0KEN"),
+            ("set-cookie", "a=b"),
+            ("x-echo", "Bearer T0KEN"),
+            ("content-type", "application/json"),
+            ("rcrequestid", "1"),
+        ] {
+            headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        strip_forbidden(&mut headers, Some("T0KEN"));
+        let mut left: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
+        left.sort();
+        assert_eq!(left, ["content-type", "rcrequestid"]);
+    }
+
+    #[test]
+    fn the_request_cap_counts_requests() {
+        let policy = Arc::new(sim_policy());
+        let limits = HttpLimits { max_requests: 2, ..HttpLimits::default() };
+        let mut gate = Gate::new(policy, None, limits);
+        let uri: Uri = "https://platform.ringcentral.com/restapi/v1.0/account/~".parse().unwrap();
+        assert!(gate.admit(&uri).is_ok());
+        assert!(gate.admit(&uri).is_ok());
+        assert_eq!(gate.admit(&uri).unwrap_err(), "more than 2 requests in one tool call");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
+mod auth;
 mod commands;
 mod config;
 mod credentials;

@@ -12,6 +12,7 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::credentials::Bearer;
 use crate::gate::{Gate, HttpLimits, OriginPolicy};
 
 wasmtime::component::bindgen!({
@@ -26,6 +27,11 @@ use kosmo::integration::types::Operation;
 pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Host-side objects (requests, bodies, streams...) one call may hold at once:
+/// the plugin's linear memory is capped, and so is what it makes the host keep.
+const MAX_RESOURCES: usize = 10_000;
+/// Overrides the CPU and wall-clock limits of plugin calls, in milliseconds.
+pub const TIMEOUT_ENV: &str = "KOSMO_PLUGIN_TIMEOUT_MS";
 
 /// Limits applied to every call into a plugin.
 #[derive(Clone, Debug)]
@@ -49,6 +55,22 @@ impl Default for CallLimits {
     }
 }
 
+impl CallLimits {
+    /// `KOSMO_PLUGIN_TIMEOUT_MS` sets both the CPU and the wall-clock limit
+    /// (1 ms to 1 hour), e.g. to make tests of a looping plugin quick.
+    fn with_environment(mut self) -> CallLimits {
+        let Some(value) = std::env::var_os(TIMEOUT_ENV) else { return self };
+        match value.to_str().and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| (1..=3_600_000).contains(ms)) {
+            Some(ms) => {
+                self.cpu = Duration::from_millis(ms);
+                self.wall = Duration::from_millis(ms);
+            }
+            None => eprintln!("kosmo: warning: ignoring {TIMEOUT_ENV}={value:?}: expected milliseconds, 1 to 3600000"),
+        }
+        self
+    }
+}
+
 /// What a call may reach and with which credential. The token stays on the
 /// host side: the plugin only learns the account name and server origin.
 #[derive(Clone)]
@@ -56,7 +78,7 @@ pub struct Access {
     pub account: String,
     pub server_origin: String,
     pub policy: Arc<OriginPolicy>,
-    pub bearer_token: Option<Arc<str>>,
+    pub bearer: Option<Arc<Bearer>>,
 }
 
 /// The state of one Store: one call.
@@ -126,8 +148,9 @@ impl Plugin {
 /// Why a call failed.
 #[derive(Debug)]
 pub enum CallError {
-    /// The plugin answered with a tool error.
-    Tool(ToolError),
+    /// The plugin answered with a tool error; `host` holds what the gate
+    /// itself observed (why it denied a request, why it gave up retrying).
+    Tool { error: ToolError, host: Vec<String> },
     /// The plugin trapped, panicked or hit a limit; its Store was discarded.
     Plugin(String),
     /// The call took longer than the wall-clock limit.
@@ -136,10 +159,17 @@ pub enum CallError {
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Tool(ToolError::InvalidArguments(m)) => write!(f, "invalid arguments: {m}"),
-            CallError::Tool(ToolError::UnknownTool(m)) => write!(f, "{m}"),
-            CallError::Tool(ToolError::Api(e)) => {
+        let (error, host) = match self {
+            CallError::Tool { error, host } => (error, host),
+            CallError::Plugin(m) => return write!(f, "the plugin failed: {m}"),
+            CallError::Timeout(d) => {
+                return write!(f, "the call took longer than {} s and was stopped", d.as_secs_f64());
+            }
+        };
+        match error {
+            ToolError::InvalidArguments(m) => write!(f, "invalid arguments: {m}")?,
+            ToolError::UnknownTool(m) => write!(f, "{m}")?,
+            ToolError::Api(e) => {
                 write!(f, "RingCentral API error: HTTP {}", e.status)?;
                 if let Some(code) = &e.error_code {
                     write!(f, " {code}")?;
@@ -151,13 +181,18 @@ impl std::fmt::Display for CallError {
                 if let Some(id) = &e.request_id {
                     write!(f, " [RCRequestId {id}]")?;
                 }
-                Ok(())
             }
-            CallError::Tool(ToolError::Transport(m)) => write!(f, "request failed: {m}"),
-            CallError::Tool(ToolError::Denied(m)) => write!(f, "request denied by the host: {m}"),
-            CallError::Plugin(m) => write!(f, "the plugin failed: {m}"),
-            CallError::Timeout(d) => write!(f, "the call took longer than {} s and was stopped", d.as_secs_f64()),
+            ToolError::Transport(m) => write!(f, "request failed: {m}")?,
+            // The host's own reason beats the plugin's account of it.
+            ToolError::Denied(_) if !host.is_empty() => {
+                return write!(f, "request denied by the host: {}", host.join("; "));
+            }
+            ToolError::Denied(m) => write!(f, "request denied by the host: {m}")?,
         }
+        if !host.is_empty() {
+            write!(f, " (host: {})", host.join("; "))?;
+        }
+        Ok(())
     }
 }
 
@@ -168,7 +203,9 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// `KOSMO_PLUGIN_TIMEOUT_MS`, if set, overrides the CPU and wall limits.
     pub fn new(limits: CallLimits) -> Result<Runtime> {
+        let limits = limits.with_environment();
         let mut config = Config::new();
         config.epoch_interruption(true);
         let engine = Engine::new(&config)?;
@@ -200,7 +237,7 @@ impl Runtime {
             account: String::new(),
             server_origin: String::new(),
             policy: Arc::new(OriginPolicy::deny_all()),
-            bearer_token: None,
+            bearer: None,
         };
         let (manifest, raw_tools) = self
             .with_instance(&pre, &probe, async |instance, store| {
@@ -209,6 +246,7 @@ impl Runtime {
                 Ok((manifest, tools))
             })
             .await
+            .0
             .map_err(|e| anyhow!("{} failed while describing itself: {e}", path.display()))?;
 
         if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
@@ -254,14 +292,17 @@ impl Runtime {
         access: &Access,
     ) -> Result<String, CallError> {
         let context = CallContext { account: access.account.clone(), server_origin: access.server_origin.clone() };
-        let outcome = self
+        let (outcome, host) = self
             .with_instance(&plugin.pre, access, async |instance, store| {
                 instance.call_call_tool(&mut *store, tool, arguments, &context).await
             })
             .await;
         match outcome {
             Ok(Ok(result)) => Ok(result),
-            Ok(Err(tool_error)) => Err(CallError::Tool(tool_error)),
+            Ok(Err(error)) => Err(CallError::Tool { error, host }),
+            Err(CallError::Plugin(why)) if !host.is_empty() => {
+                Err(CallError::Plugin(format!("{why} (host: {})", host.join("; "))))
+            }
             Err(error) => Err(error),
         }
     }
@@ -271,28 +312,35 @@ impl Runtime {
             account: String::new(),
             server_origin: String::new(),
             policy: Arc::new(OriginPolicy::deny_all()),
-            bearer_token: None,
+            bearer: None,
         };
         self.with_instance(&plugin.pre, &access, async |instance, store| {
             instance.call_read_docs(&mut *store, topic).await
         })
         .await
+        .0
     }
 
     /// Runs `body` against a fresh instance in a fresh Store, under the limits.
-    /// Whatever happens, the Store is dropped afterwards.
+    /// Whatever happens, the Store is dropped afterwards. Also returns the
+    /// gate's notes: why it denied requests or stopped retrying.
     async fn with_instance<R>(
         &self,
         pre: &IntegrationPre<CallState>,
         access: &Access,
         body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
-    ) -> Result<R, CallError> {
+    ) -> (Result<R, CallError>, Vec<String>) {
+        let gate = Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone());
+        let notes = gate.notes().clone();
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(MAX_RESOURCES);
         let state = CallState {
-            // Nothing: no env, args, preopens, sockets or name lookups.
-            wasi: WasiCtx::builder().build(),
+            // Nothing: no env, args, preopens, sockets or name lookups; stdin
+            // is closed and stdout/stderr go nowhere.
+            wasi: WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build(),
             http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
-            gate: Gate::new(access.policy.clone(), access.bearer_token.clone(), self.limits.http.clone()),
+            table,
+            gate,
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.limits.memory_bytes)
                 .instances(32)
@@ -311,33 +359,49 @@ impl Runtime {
             let instance = pre.instantiate_async(&mut store).await?;
             body(&instance, &mut store).await
         };
-        match tokio::time::timeout(self.limits.wall, run).await {
+        let outcome = match tokio::time::timeout(self.limits.wall, run).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(CallError::Plugin(describe_trap(&error, &self.limits))),
             Err(_) => Err(CallError::Timeout(self.limits.wall)),
-        }
+        };
+        drop(store);
+        (outcome, notes.take())
     }
 }
 
 /// A wasm trap rendered for a person: which limit was hit, if one was.
 fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
-    let text = format!("{error:?}");
-    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        match trap {
-            wasmtime::Trap::Interrupt => {
-                return format!("it ran longer than its CPU limit of {} s", limits.cpu.as_secs_f64());
-            }
-            wasmtime::Trap::StackOverflow => return "it overflowed its stack".into(),
-            _ => {}
-        }
-    }
-    if text.contains("forcing trap when growing memory") {
+    let root = error.root_cause().to_string();
+    if root.contains("forcing trap when growing memory") {
         return format!("it exceeded its memory limit of {} MiB", limits.memory_bytes >> 20);
     }
-    if text.contains("unreachable") || text.contains("panicked") {
-        return format!("it crashed (trap): {}", first_line(&text));
+    if root.contains("resource table has no free keys") {
+        return format!("it held more than {MAX_RESOURCES} host resources (requests, streams, ...) at once");
     }
-    first_line(&text).to_string()
+    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return format!("it called exit (status {}) instead of returning", exit.0);
+    }
+    let Some(trap) = error.downcast_ref::<wasmtime::Trap>() else {
+        return first_line(&root).to_string();
+    };
+    match trap {
+        wasmtime::Trap::Interrupt => format!("it ran longer than its CPU limit of {} s", limits.cpu.as_secs_f64()),
+        wasmtime::Trap::StackOverflow => "it overflowed its stack".into(),
+        // Rust keeps large frames on a stack in linear memory; recursing past
+        // it runs off the start of memory.
+        wasmtime::Trap::MemoryOutOfBounds if is_deep_recursion(error) => {
+            format!("it overflowed its stack (deep recursion; {trap})")
+        }
+        wasmtime::Trap::UnreachableCodeReached => format!("it crashed: it panicked or aborted ({trap})"),
+        other => format!("it crashed ({other})"),
+    }
+}
+
+/// The trap's backtrace is one function calling itself, all the way down.
+fn is_deep_recursion(error: &wasmtime::Error) -> bool {
+    let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() else { return false };
+    let frames = backtrace.frames();
+    frames.len() >= 16 && frames.windows(2).all(|pair| pair[0].func_index() == pair[1].func_index())
 }
 
 fn first_line(text: &str) -> &str {

@@ -284,7 +284,9 @@ pub fn accepted(choices: &Choices) -> Vec<&'static str> {
 /// On the message store an empty, bulk (`1,2`, `*`) or traversing ID can
 /// address every message: refuse anything but a plain identifier.
 fn safe_id(id: &str) -> bool {
+    // `.` is a dot segment too: `message-store/.` is the whole message store.
     !id.is_empty()
+        && id != "."
         && !id.contains("..")
         && !id.chars().any(|c| {
             matches!(c, ',' | '*' | '/' | '\\' | '?' | '#' | '%' | '&' | '=' | ';' | '+' | '"' | '\'' | '<' | '>')
@@ -297,17 +299,28 @@ fn safe_id(id: &str) -> bool {
 fn check_api_path(path: &str) -> Result<(), &'static str> {
     let (only_path, query) = path.split_once('?').unwrap_or((path, ""));
     let lower = only_path.to_ascii_lowercase();
+    // Judged as a server might read it too: percent-decoded (repeatedly),
+    // case-folded, `;parameters` dropped and empty segments collapsed, so that
+    // `/restapi//OAuth/token` or `/restapi/%6fauth/token` are caught here and
+    // not only by the host's gate.
+    let decoded = fully_decoded(only_path);
+    let decoded_lower = decoded.to_lowercase();
+    let mut named = decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
+    let is_oauth = named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
     if path.contains("://") || path.starts_with("//") || path.starts_with('\\') {
         Err("absolute URLs are rejected; give a path such as /restapi/v1.0/account/~")
     } else if !only_path.starts_with("/restapi/") {
         Err("it must start with /restapi/")
-    } else if lower.starts_with("/restapi/oauth") {
+    } else if lower.starts_with("/restapi/oauth") || is_oauth {
         Err("OAuth endpoints are handled by the host, not by tools")
     } else if only_path.split('/').any(|seg| seg == ".." || seg == ".")
         || ["%2e", "%2f", "%5c"].iter().any(|encoded| lower.contains(encoded))
     {
         Err("'.' and '..' segments and encoded dots or slashes are not allowed")
-    } else if path.contains('#') || path.contains('\\') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    } else if path.contains('#')
+        || path.contains('\\')
+        || path.chars().chain(decoded.chars()).any(|c| c.is_whitespace() || c.is_control())
+    {
         Err("it contains '#', a backslash, a space or a control character")
     } else if only_path.contains("//") || query.contains('?') {
         Err("it contains an empty segment or a second '?'")
@@ -468,6 +481,19 @@ fn percent_encode(text: &str) -> String {
 }
 
 /// Form decoding of one query component (`+` is a space).
+/// Percent-decoding until nothing changes (at most four rounds).
+fn fully_decoded(text: &str) -> String {
+    let mut current = text.to_string();
+    for _ in 0..4 {
+        let next = percent_decode(&current.replace('+', "%2B"));
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    current
+}
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let hex = |b: u8| (b as char).to_digit(16);

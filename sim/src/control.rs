@@ -7,11 +7,15 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use crate::faults;
 use crate::state::AppState;
 use crate::wire::LoggedRequest;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/requests", get(requests).delete(clear_requests))
+    Router::new()
+        .route("/health", get(health))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/faults", get(faults::list).post(faults::add).delete(faults::clear))
 }
 
 async fn health() -> Json<Value> {

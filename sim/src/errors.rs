@@ -52,6 +52,11 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "AGW-402", "Invalid Authorization header")
     }
 
+    /// What RingCentral answers for an access token past its lifetime.
+    pub fn expired_token() -> Self {
+        Self { top_code: "TokenInvalid", ..Self::new(StatusCode::UNAUTHORIZED, "OAU-128", "Access token expired") }
+    }
+
     /// What RingCentral answers for a bearer token it does not know.
     pub fn invalid_token() -> Self {
         Self { top_code: "TokenInvalid", ..Self::new(StatusCode::UNAUTHORIZED, "OAU-149", "OAuth token is invalid") }

@@ -7,7 +7,10 @@ mod control;
 mod dataset;
 mod errors;
 mod extract;
+mod faults;
+mod oauth;
 mod paging;
+mod platform;
 mod records;
 mod routes;
 mod state;
@@ -48,6 +51,8 @@ struct Args {
     /// Allow listening on an address other than loopback.
     #[arg(long)]
     allow_non_loopback: bool,
+    #[command(flatten)]
+    platform: platform::PlatformArgs,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -64,7 +69,9 @@ async fn main() -> anyhow::Result<()> {
     let base_url = format!("http://{}", listener.local_addr()?);
     let clock = Clock::new(args.start_time.unwrap_or_else(Timestamp::now));
     let store = dataset::generate(args.seed, clock.start(), &base_url);
-    let app = app::router(AppState::new(store, clock, args.tokens, args.seed));
+    let platform = platform::Platform::new(&args.platform)?;
+    faults::silence_dropped_connections();
+    let app = app::router(AppState::new(store, clock, args.tokens, args.seed, platform));
 
     // Tests read this first line to learn the port, so it goes out before anything else.
     let mut stdout = std::io::stdout();

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
+use crate::platform::Platform;
 use crate::store::Store;
 use crate::wire::RequestLog;
 
@@ -15,11 +16,13 @@ pub struct Shared {
     /// Bearer tokens the simulator accepts; every one logs in as the same extension.
     pub tokens: Vec<String>,
     pub requests: RequestLog,
+    /// OAuth sessions, rate limits and injected faults.
+    pub platform: Platform,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Clock, tokens: Vec<String>, seed: u64) -> Self {
-        Self(Arc::new(Shared { store: Mutex::new(store), clock, tokens, requests: RequestLog::new(seed) }))
+    pub fn new(store: Store, clock: Clock, tokens: Vec<String>, seed: u64, platform: Platform) -> Self {
+        Self(Arc::new(Shared { store: Mutex::new(store), clock, tokens, requests: RequestLog::new(seed), platform }))
     }
 
     /// Locks the data. Handlers never await while holding it; a poisoned lock is

@@ -1,33 +1,40 @@
 //! Throttling groups and the `X-Rate-Limit-*` headers RingCentral sends with them.
 //!
-//! Nothing is enforced: every response reports the group's full budget, so clients
-//! that pace themselves on `Remaining` never wait on the simulator.
+//! By default nothing is enforced: every response reports the group's full budget,
+//! so clients that pace themselves on `Remaining` never wait on the simulator.
+//! With `--enforce-rate-limits` (or `--rate-limit GROUP=N`) each group admits its
+//! limit per window; past it, requests get `429 CMN-301` with `Retry-After`, and
+//! every request during the penalty interval restarts it, as RingCentral documents.
 
-use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::middleware::map_response_with_state;
-use axum::response::Response;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 
+use crate::errors::ApiError;
 use crate::state::AppState;
 
-/// Seconds over which a group's limit is counted.
-const WINDOW_SECONDS: u32 = 60;
-
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     Light,
     Medium,
     Heavy,
+    Auth,
 }
 
 impl Group {
     /// Default requests per user per minute (docs/basics/rate-limits.md).
-    fn limit(self) -> u32 {
+    fn default_limit(self) -> u32 {
         match self {
             Group::Light => 50,
             Group::Medium => 40,
             Group::Heavy => 10,
+            Group::Auth => 5,
         }
     }
 
@@ -37,20 +44,130 @@ impl Group {
             Group::Light => "light",
             Group::Medium => "medium",
             Group::Heavy => "heavy",
+            Group::Auth => "auth",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Group> {
+        [Group::Light, Group::Medium, Group::Heavy, Group::Auth]
+            .into_iter()
+            .find(|g| g.name().eq_ignore_ascii_case(name))
     }
 
     /// Puts the handlers of `methods` in this group.
     pub fn on(self, methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
-        methods.layer(map_response_with_state(self, stamp))
+        methods.layer(from_fn(move |request: Request, next: Next| throttle(self, request, next)))
     }
 }
 
-async fn stamp(State(group): State<Group>, mut response: Response) -> Response {
-    let headers = response.headers_mut();
+/// Counts each group's requests over a window.
+pub struct Limiter {
+    enforce: bool,
+    window: Duration,
+    overrides: HashMap<Group, u32>,
+    groups: Mutex<HashMap<Group, Usage>>,
+}
+
+#[derive(Default)]
+struct Usage {
+    admitted: VecDeque<Instant>,
+    penalty_until: Option<Instant>,
+}
+
+/// The verdict on one request.
+enum Verdict {
+    Admitted { remaining: u32 },
+    Throttled { retry_after: Duration },
+}
+
+impl Limiter {
+    pub fn new(enforce: bool, window: Duration, overrides: &[(Group, u32)]) -> Self {
+        Self { enforce, window, overrides: overrides.iter().copied().collect(), groups: Mutex::default() }
+    }
+
+    fn limit(&self, group: Group) -> u32 {
+        self.overrides.get(&group).copied().unwrap_or_else(|| group.default_limit())
+    }
+
+    fn admit(&self, group: Group, now: Instant) -> Verdict {
+        let limit = self.limit(group);
+        if !self.enforce {
+            return Verdict::Admitted { remaining: limit };
+        }
+        let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        let usage = groups.entry(group).or_default();
+        if usage.penalty_until.is_some_and(|until| until > now) {
+            usage.penalty_until = Some(now + self.window);
+            return Verdict::Throttled { retry_after: self.window };
+        }
+        while usage.admitted.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            usage.admitted.pop_front();
+        }
+        if usage.admitted.len() as u32 >= limit {
+            usage.penalty_until = Some(now + self.window);
+            return Verdict::Throttled { retry_after: self.window };
+        }
+        usage.admitted.push_back(now);
+        Verdict::Admitted { remaining: limit - usage.admitted.len() as u32 }
+    }
+}
+
+async fn throttle(group: Group, request: Request, next: Next) -> Response {
+    let Some(limiter) = request.extensions().get::<Arc<Limiter>>().cloned() else {
+        return next.run(request).await;
+    };
+    match limiter.admit(group, Instant::now()) {
+        Verdict::Admitted { remaining } => {
+            let mut response = next.run(request).await;
+            stamp(response.headers_mut(), group, limiter.limit(group), remaining, limiter.window);
+            response
+        }
+        Verdict::Throttled { retry_after } => {
+            let mut response =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "CMN-301", "Request rate exceeded").into_response();
+            let headers = response.headers_mut();
+            stamp(headers, group, limiter.limit(group), 0, limiter.window);
+            headers.insert("retry-after", HeaderValue::from(retry_after.as_secs().max(1)));
+            response
+        }
+    }
+}
+
+fn stamp(headers: &mut HeaderMap, group: Group, limit: u32, remaining: u32, window: Duration) {
     headers.insert("x-rate-limit-group", HeaderValue::from_static(group.name()));
-    headers.insert("x-rate-limit-limit", HeaderValue::from(group.limit()));
-    headers.insert("x-rate-limit-remaining", HeaderValue::from(group.limit()));
-    headers.insert("x-rate-limit-window", HeaderValue::from(WINDOW_SECONDS));
-    response
+    headers.insert("x-rate-limit-limit", HeaderValue::from(limit));
+    headers.insert("x-rate-limit-remaining", HeaderValue::from(remaining));
+    headers.insert("x-rate-limit-window", HeaderValue::from(window.as_secs()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_enforced_reports_the_full_budget() {
+        let limiter = Limiter::new(false, Duration::from_secs(60), &[]);
+        for _ in 0..100 {
+            assert!(matches!(limiter.admit(Group::Heavy, Instant::now()), Verdict::Admitted { remaining: 10 }));
+        }
+    }
+
+    #[test]
+    fn enforced_limits_throttle_and_penalties_restart() {
+        let window = Duration::from_secs(10);
+        let limiter = Limiter::new(true, window, &[(Group::Light, 2)]);
+        let t0 = Instant::now();
+        assert!(matches!(limiter.admit(Group::Light, t0), Verdict::Admitted { remaining: 1 }));
+        assert!(matches!(limiter.admit(Group::Light, t0), Verdict::Admitted { remaining: 0 }));
+        assert!(matches!(limiter.admit(Group::Light, t0), Verdict::Throttled { .. }));
+        // Other groups keep their own budget.
+        assert!(matches!(limiter.admit(Group::Heavy, t0), Verdict::Admitted { remaining: 9 }));
+        // A request during the penalty restarts it...
+        let t5 = t0 + Duration::from_secs(5);
+        assert!(matches!(limiter.admit(Group::Light, t5), Verdict::Throttled { .. }));
+        assert!(matches!(limiter.admit(Group::Light, t0 + Duration::from_secs(12)), Verdict::Throttled { .. }));
+        // ...and waiting the whole interval clears it.
+        let later = t0 + Duration::from_secs(30);
+        assert!(matches!(limiter.admit(Group::Light, later), Verdict::Admitted { remaining: 1 }));
+    }
 }

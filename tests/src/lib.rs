@@ -2,9 +2,10 @@
 //! produced, as a user would: the `kosmo` binary as a subprocess, the plugin
 //! components from a plugin directory, the simulator over loopback HTTP.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -13,6 +14,14 @@ pub mod seed;
 
 /// The token the simulator accepts by default.
 pub const SIM_TOKEN: &str = "sim-token";
+/// The simulator's demo OAuth client and user JWT.
+pub const SIM_CLIENT_ID: &str = "sim-client";
+pub const SIM_CLIENT_SECRET: &str = "sim-secret";
+pub const SIM_JWT: &str = "sim-jwt";
+/// The token endpoint's path.
+pub const TOKEN_PATH: &str = "/restapi/oauth/token";
+/// No kosmo run in the tests may take longer than this; past it, it is killed.
+pub const RUN_DEADLINE: Duration = Duration::from_secs(120);
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
@@ -90,6 +99,28 @@ impl Sim {
         serde_json::from_str::<Value>(&body).expect("the request log is JSON").as_array().cloned().unwrap_or_default()
     }
 
+    /// Adds faults (one JSON object or a list) for the next matching requests.
+    pub fn faults(&self, faults: Value) {
+        ureq::post(format!("{}/__sim/faults", self.url))
+            .header("Content-Type", "application/json")
+            .send(faults.to_string())
+            .expect("POST /__sim/faults");
+    }
+
+    /// The `grant_type` of every token request so far, in order.
+    pub fn token_grants(&self) -> Vec<String> {
+        self.requests_to("POST", TOKEN_PATH)
+            .iter()
+            .map(|r| {
+                let body = r["body"].as_str().unwrap_or_default();
+                body.split('&')
+                    .find_map(|pair| pair.strip_prefix("grant_type="))
+                    .map(|g| g.replace("%3A", ":"))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// The requests whose path ends with `suffix`.
     pub fn requests_to(&self, method: &str, suffix: &str) -> Vec<Value> {
         self.requests()
@@ -138,6 +169,20 @@ pub fn kosmo_on(sim: &Sim, plugins: &Path) -> Command {
     command
 }
 
+/// `kosmo` pointed at a simulator with the OAuth JWT grant (the simulator's
+/// demo client and JWT) instead of a static token. Tokens are cached under
+/// `<plugins>/cache`, so runs sharing a plugin directory share the cache.
+pub fn kosmo_jwt(sim: &Sim, plugins: &Path) -> Command {
+    let mut command = kosmo(plugins);
+    command
+        .env("RC_SERVER_URL", &sim.url)
+        .env("RC_APP_CLIENT_ID", SIM_CLIENT_ID)
+        .env("RC_APP_CLIENT_SECRET", SIM_CLIENT_SECRET)
+        .env("RC_USER_JWT", SIM_JWT)
+        .env("KOSMO_ALLOW_LOOPBACK_SERVER", "1");
+    command
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -153,8 +198,21 @@ impl Run {
     }
 }
 
-/// Runs a command to completion, feeding `stdin` if given.
+/// Runs a command to completion, feeding `stdin` if given. A run that
+/// outlives [`RUN_DEADLINE`] is killed and fails the test.
 pub fn run(command: &mut Command, stdin: Option<&str>) -> Run {
+    spawn(command, stdin).finish()
+}
+
+/// A started command, for tests that run several at once.
+pub struct Running {
+    child: Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+    started: Instant,
+}
+
+pub fn spawn(command: &mut Command, stdin: Option<&str>) -> Running {
     command.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -164,11 +222,36 @@ pub fn run(command: &mut Command, stdin: Option<&str>) -> Run {
     if let Some(text) = stdin {
         child.stdin.take().expect("piped stdin").write_all(text.as_bytes()).expect("write stdin");
     }
-    let output = child.wait_with_output().expect("wait for kosmo");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped stderr")));
+    Running { child, stdout, stderr, started: Instant::now() }
+}
+
+impl Running {
+    pub fn finish(mut self) -> Run {
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for kosmo") {
+                break status;
+            }
+            if self.started.elapsed() > RUN_DEADLINE {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("kosmo ran for more than {} s and was killed", RUN_DEADLINE.as_secs());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout.join().unwrap_or_default(),
+            stderr: self.stderr.join().unwrap_or_default(),
+        }
     }
 }
 

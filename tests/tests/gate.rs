@@ -103,3 +103,27 @@ fn the_token_reaches_the_server_and_never_the_plugin() {
     }
     assert_ne!(environment["tcp"], "connected", "no sockets");
 }
+
+/// Defence in depth: the real plugin refuses, before sending anything, the
+/// IDs and paths the gate would deny (found by the fuzz target in plugin/fuzz).
+#[test]
+fn the_real_plugin_refuses_what_the_gate_would_deny() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let cases = [
+        ("delete_message({message_id = '.'})", "must be a single record ID"),
+        ("api_get({path = '/restapi/%6fauth/token'})", "OAuth endpoints are handled by the host"),
+        ("api_get({path = '/restapi//OAuth/token'})", "OAuth endpoints are handled by the host"),
+        ("api_delete({path = '/restapi/v1.0/account/~/extension/~/message-store/%252e'})", "'.' and '..' segments"),
+        ("api_get({path = '/restapi/v1.0/%00'})", "control characters"),
+    ];
+    for (call, expected) in cases {
+        let script = format!("return app.integrations.ringcentral.{call}");
+        let run = lua_json(&mut kosmo_on(&sim, plugins.path()), &script, &["--force"]);
+        let envelope = run.envelope();
+        assert_eq!(envelope["success"], false, "{call}: {}", run.stdout);
+        let error = envelope["error"].as_str().unwrap();
+        assert!(error.contains("invalid arguments") && error.contains(expected), "{call}: {error}");
+    }
+    assert!(sim.requests().is_empty(), "nothing was sent: {:?}", sim.requests());
+}

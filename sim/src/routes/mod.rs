@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post, put};
 
 use crate::state::AppState;
 use crate::throttle::Group::{Heavy, Light, Medium};
-use crate::{auth, errors, wire};
+use crate::{auth, errors, faults, oauth, wire};
 
 /// Routes relative to `/restapi`. Every route needs a bearer token; every request,
 /// known or not, is recorded and gets an `RCRequestId`. Groups follow the spec's
@@ -60,8 +60,11 @@ pub fn api(state: AppState) -> Router<AppState> {
             Heavy.on(get(contacts::read).put(contacts::replace).patch(contacts::patch).delete(contacts::delete)),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::require_bearer))
+        // The token endpoint takes client credentials instead of a bearer token.
+        .merge(oauth::router())
         .fallback(errors::unknown_uri)
         .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state, wire::record))
 }
 
