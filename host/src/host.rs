@@ -2,10 +2,13 @@
 //! settings (accounts, credentials, permissions), and the one path every tool
 //! call takes, whether it comes from Lua or from the command line.
 
-use crate::config::Settings;
+use std::sync::Arc;
+
+use crate::config::{Account, Settings};
 use crate::credentials;
+use crate::gate::OriginPolicy;
 use crate::permission;
-use crate::runtime::{Plugin, Runtime};
+use crate::runtime::{Access, CallError, Plugin, Runtime, ToolError};
 
 pub struct Host {
     pub runtime: Runtime,
@@ -35,6 +38,48 @@ impl Host {
         arguments: &serde_json::Value,
         force: bool,
     ) -> Result<Invocation, String> {
+        let (plugin, account, permission_bypassed) = self.admit(id, account, tool_name, force)?;
+        let access = credentials::access(&account).await?;
+        let result = self
+            .runtime
+            .call_tool(plugin, tool_name, &arguments.to_string(), &access)
+            .await
+            .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
+        let result = serde_json::from_str(&result)
+            .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
+        Ok(Invocation { result, permission_bypassed })
+    }
+
+    /// Everything `invoke` checks, with the plugin validating the arguments and
+    /// building its request, but a gate that admits nothing and no credential:
+    /// the request the plugin built is logged as denied, and nothing is sent.
+    pub async fn dry_run(
+        &self,
+        id: &str,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        force: bool,
+    ) -> Result<Invocation, String> {
+        let (plugin, account, permission_bypassed) = self.admit(id, account, tool_name, force)?;
+        let access = Access {
+            account: account.name.clone(),
+            server_origin: account.server.to_url(),
+            policy: Arc::new(OriginPolicy::deny_all()),
+            bearer: None,
+        };
+        match self.runtime.call_tool(plugin, tool_name, &arguments.to_string(), &access).await {
+            Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {
+                result: serde_json::json!({ "dry_run": true, "valid": true, "sent": false }),
+                permission_bypassed,
+            }),
+            Err(e) => Err(format!("{id}.{tool_name}: {e}")),
+        }
+    }
+
+    /// The plugin, the resolved account and whether `--force` was needed; the
+    /// error says which check refused.
+    fn admit(&self, id: &str, account: &str, tool_name: &str, force: bool) -> Result<(&Plugin, Account, bool), String> {
         let plugin = self.plugin(id).ok_or_else(|| {
             let ids: Vec<&str> = self.plugins.iter().map(|p| p.id()).collect();
             format!(
@@ -50,14 +95,6 @@ impl Host {
         })?;
         let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)?;
         let account = self.settings.account(id, account)?;
-        let access = credentials::access(&account).await?;
-        let result = self
-            .runtime
-            .call_tool(plugin, tool_name, &arguments.to_string(), &access)
-            .await
-            .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
-        let result = serde_json::from_str(&result)
-            .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
-        Ok(Invocation { result, permission_bypassed })
+        Ok((plugin, account, permission_bypassed))
     }
 }

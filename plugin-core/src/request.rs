@@ -305,7 +305,8 @@ fn check_api_path(path: &str) -> Result<(), &'static str> {
     // not only by the host's gate.
     let decoded = fully_decoded(only_path);
     let decoded_lower = decoded.to_lowercase();
-    let mut named = decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
+    let mut named =
+        decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
     let is_oauth = named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
     if path.contains("://") || path.starts_with("//") || path.starts_with('\\') {
         Err("absolute URLs are rejected; give a path such as /restapi/v1.0/account/~")
@@ -313,8 +314,10 @@ fn check_api_path(path: &str) -> Result<(), &'static str> {
         Err("it must start with /restapi/")
     } else if lower.starts_with("/restapi/oauth") || is_oauth {
         Err("OAuth endpoints are handled by the host, not by tools")
-    } else if only_path.split('/').any(|seg| seg == ".." || seg == ".")
-        || ["%2e", "%2f", "%5c"].iter().any(|encoded| lower.contains(encoded))
+    } else if only_path.split('/').chain(decoded.split('/')).any(|seg| {
+        let seg = seg.split(';').next().unwrap_or_default().trim();
+        seg == ".." || seg == "."
+    }) || ["%2e", "%2f", "%5c"].iter().any(|encoded| lower.contains(encoded))
     {
         Err("'.' and '..' segments and encoded dots or slashes are not allowed")
     } else if path.contains('#')

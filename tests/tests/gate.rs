@@ -115,7 +115,7 @@ fn the_real_plugin_refuses_what_the_gate_would_deny() {
         ("api_get({path = '/restapi/%6fauth/token'})", "OAuth endpoints are handled by the host"),
         ("api_get({path = '/restapi//OAuth/token'})", "OAuth endpoints are handled by the host"),
         ("api_delete({path = '/restapi/v1.0/account/~/extension/~/message-store/%252e'})", "'.' and '..' segments"),
-        ("api_get({path = '/restapi/v1.0/%00'})", "control characters"),
+        ("api_get({path = '/restapi/v1.0/%00'})", "control character"),
     ];
     for (call, expected) in cases {
         let script = format!("return app.integrations.ringcentral.{call}");

@@ -29,6 +29,10 @@ pub struct CallArgs {
     /// Allow calls whose permission is `ask` (writes, by default). `deny` still holds.
     #[arg(long)]
     force: bool,
+    /// Check permission, account and arguments (the plugin builds its request)
+    /// but send nothing; the request the plugin built is logged on stderr.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Serialize)]
@@ -43,6 +47,7 @@ struct CallEnvelope<'a> {
 
 #[derive(Serialize)]
 struct CallMeta<'a> {
+    dry_run: bool,
     operation: Option<&'static str>,
     permission_bypassed: bool,
     account: &'a str,
@@ -67,7 +72,11 @@ pub async fn run(args: CallArgs) -> ExitCode {
     };
     let operation = host.plugin(id).and_then(|p| p.tool(name)).map(|t| t.operation.as_str());
     let started = Instant::now();
-    let outcome = host.invoke(id, &args.account, name, &arguments, args.force).await;
+    let outcome = if args.dry_run {
+        host.dry_run(id, &args.account, name, &arguments, args.force).await
+    } else {
+        host.invoke(id, &args.account, name, &arguments, args.force).await
+    };
     let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     let success = outcome.is_ok();
 
@@ -81,7 +90,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
             success,
             data,
             error,
-            meta: CallMeta { operation, permission_bypassed: bypassed, account: &args.account },
+            meta: CallMeta { dry_run: args.dry_run, operation, permission_bypassed: bypassed, account: &args.account },
             duration_ms,
         };
         write_stdout(&format!("{}\n", pretty_json(&envelope)));
