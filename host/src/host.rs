@@ -2,6 +2,8 @@
 //! settings (accounts, credentials, permissions), and the one path every tool
 //! call takes, whether it comes from Lua or from the command line.
 
+use std::sync::Arc;
+
 use crate::config::Settings;
 use crate::credentials;
 use crate::permission;
@@ -9,7 +11,9 @@ use crate::runtime::{Plugin, Runtime};
 
 pub struct Host {
     pub runtime: Runtime,
-    pub plugins: Vec<Plugin>,
+    /// The plugins loaded at start. `mcp:serve` keeps this empty and serves
+    /// from its hot-swapping registry instead (`registry.rs`).
+    pub plugins: Vec<Arc<Plugin>>,
     pub settings: Settings,
 }
 
@@ -22,7 +26,7 @@ pub struct Invocation {
 
 impl Host {
     pub fn plugin(&self, id: &str) -> Option<&Plugin> {
-        self.plugins.iter().find(|p| p.id() == id)
+        self.plugins.iter().find(|p| p.id() == id).map(Arc::as_ref)
     }
 
     /// Permission check, account and credential, then the plugin call. Nothing
@@ -42,6 +46,20 @@ impl Host {
                 if ids.is_empty() { "none".into() } else { ids.join(", ") }
             )
         })?;
+        self.invoke_plugin(plugin, account, tool_name, arguments, force).await
+    }
+
+    /// [`Host::invoke`] on a given plugin (the version a hot-swapping registry
+    /// handed out): the same permission, account and credential steps.
+    pub async fn invoke_plugin(
+        &self,
+        plugin: &Plugin,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        force: bool,
+    ) -> Result<Invocation, String> {
+        let id = plugin.id();
         let tool = plugin.tool(tool_name).ok_or_else(|| {
             let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
             let hint =

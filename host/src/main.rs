@@ -1,14 +1,17 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
+mod cache;
 mod commands;
 mod config;
 mod credentials;
 mod envelope;
 mod gate;
 mod host;
+mod log;
 mod lua;
 mod permission;
 mod plugins;
+mod registry;
 mod runtime;
 mod suggest;
 
@@ -23,7 +26,8 @@ use clap::{Parser, Subcommand};
     about = "Run sandboxed WebAssembly integrations (RingCentral) from Lua scripts and the shell.",
     after_help = "Configuration: KOSMO_PLUGIN_DIR (plugin directory), KOSMO_CONFIG (config file), \
 RC_SERVER_URL, RC_ACCESS_TOKEN, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET, RC_USER_JWT, \
-KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator). See README.md."
+KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator), KOSMO_CACHE_DIR (compiled plugins; `off` disables), \
+KOSMO_LOG=debug (compile, cache and hot-swap timings on stderr). See README.md."
 )]
 struct Cli {
     #[command(subcommand)]
