@@ -9,6 +9,7 @@ mod gate;
 mod host;
 mod log;
 mod lua;
+mod mcp;
 mod permission;
 mod plugins;
 mod registry;
@@ -51,6 +52,9 @@ enum Command {
     /// Call one function with JSON arguments.
     #[command(name = "integrations:call")]
     IntegrationsCall(commands::call::CallArgs),
+    /// Serve every plugin's tools over the Model Context Protocol on stdio, hot-swapping replaced plugins.
+    #[command(name = "mcp:serve")]
+    McpServe(commands::mcp::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             Command::IntegrationsDocs(args) => commands::catalog::docs(args).await,
             Command::IntegrationsSchema(args) => commands::catalog::schema(args).await,
             Command::IntegrationsCall(args) => commands::call::run(args).await,
+            Command::McpServe(args) => commands::mcp::serve(args).await,
         }
     })
 }

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod catalog;
 pub mod lua;
+pub mod mcp;
 
 use std::io::Write;
 
