@@ -55,6 +55,9 @@ enum Command {
     /// Serve every plugin's tools over the Model Context Protocol on stdio, hot-swapping replaced plugins.
     #[command(name = "mcp:serve")]
     McpServe(commands::mcp::ServeArgs),
+    /// Show a plugin file's manifest, WIT world and tools, and whether kosmo would load it.
+    #[command(name = "plugin:inspect")]
+    PluginInspect(commands::inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
             Command::IntegrationsSchema(args) => commands::catalog::schema(args).await,
             Command::IntegrationsCall(args) => commands::call::run(args).await,
             Command::McpServe(args) => commands::mcp::serve(args).await,
+            Command::PluginInspect(args) => commands::inspect::run(args).await,
         }
     })
 }

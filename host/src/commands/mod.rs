@@ -2,6 +2,7 @@
 
 pub mod call;
 pub mod catalog;
+pub mod inspect;
 pub mod lua;
 pub mod mcp;
 
