@@ -8,6 +8,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+pub mod mcp;
+
 /// The token the simulator accepts by default.
 pub const SIM_TOKEN: &str = "sim-token";
 
@@ -36,6 +38,12 @@ pub fn ringcentral_plugin() -> PathBuf {
 
 pub fn hostile_plugin() -> PathBuf {
     artefact("target/wasm32-wasip2/release/hostile.wasm")
+}
+
+/// A build of `tests/plugins/versioned` whose manifest version is `version`
+/// (`v1`, `v2`, or `bad-api`, which claims an unsupported WIT api version).
+pub fn versioned_plugin(version: &str) -> PathBuf {
+    artefact(&format!("target/test-plugins/versioned-{version}.wasm"))
 }
 
 /// A running simulator, stopped when dropped (and by itself if the test
