@@ -3,6 +3,9 @@
 
 PLUGIN_DIR := target/plugins
 WASM_DIR := target/wasm32-wasip2/release
+# Builds of tests/plugins/versioned, one per manifest version, for the hot-swap tests.
+TEST_PLUGIN_DIR := target/test-plugins
+VERSIONED_BUILDS := v1 v2 bad-api
 
 FUZZ_SECONDS ?= 600
 
@@ -21,6 +24,11 @@ build: setup
 	CARGO_PROFILE_RELEASE_LTO=true cargo build --release --target wasm32-wasip2 -p ringcentral -p hostile-plugin
 	mkdir -p $(PLUGIN_DIR)
 	cp $(WASM_DIR)/ringcentral.wasm $(PLUGIN_DIR)/ringcentral.wasm
+	mkdir -p $(TEST_PLUGIN_DIR)
+	for version in $(VERSIONED_BUILDS); do \
+		VERSIONED_PLUGIN_VERSION=$$version cargo build --release --target wasm32-wasip2 -p versioned-plugin && \
+		cp $(WASM_DIR)/versioned.wasm $(TEST_PLUGIN_DIR)/versioned-$$version.wasm || exit 1; \
+	done
 	@ls -l $(WASM_DIR)/ringcentral.wasm
 
 demo: build

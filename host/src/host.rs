@@ -12,7 +12,9 @@ use crate::runtime::{Access, CallError, Plugin, Runtime, ToolError};
 
 pub struct Host {
     pub runtime: Runtime,
-    pub plugins: Vec<Plugin>,
+    /// The plugins loaded at start. `mcp:serve` keeps this empty and serves
+    /// from its hot-swapping registry instead (`registry.rs`).
+    pub plugins: Vec<Arc<Plugin>>,
     pub settings: Settings,
 }
 
@@ -25,7 +27,7 @@ pub struct Invocation {
 
 impl Host {
     pub fn plugin(&self, id: &str) -> Option<&Plugin> {
-        self.plugins.iter().find(|p| p.id() == id)
+        self.plugins.iter().find(|p| p.id() == id).map(Arc::as_ref)
     }
 
     /// Permission check, account and credential, then the plugin call. Nothing
@@ -38,7 +40,21 @@ impl Host {
         arguments: &serde_json::Value,
         force: bool,
     ) -> Result<Invocation, String> {
-        let (plugin, account, permission_bypassed) = self.admit(id, account, tool_name, force)?;
+        self.invoke_plugin(self.find(id)?, account, tool_name, arguments, force).await
+    }
+
+    /// [`Host::invoke`] on a given plugin (the version a hot-swapping registry
+    /// handed out): the same permission, account and credential steps.
+    pub async fn invoke_plugin(
+        &self,
+        plugin: &Plugin,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        force: bool,
+    ) -> Result<Invocation, String> {
+        let id = plugin.id();
+        let (account, permission_bypassed) = self.admit(plugin, account, tool_name, force)?;
         let access = credentials::access(&account).await?;
         let result = self
             .runtime
@@ -61,7 +77,8 @@ impl Host {
         arguments: &serde_json::Value,
         force: bool,
     ) -> Result<Invocation, String> {
-        let (plugin, account, permission_bypassed) = self.admit(id, account, tool_name, force)?;
+        let plugin = self.find(id)?;
+        let (account, permission_bypassed) = self.admit(plugin, account, tool_name, force)?;
         let access = Access {
             account: account.name.clone(),
             server_origin: account.server.to_url(),
@@ -77,16 +94,20 @@ impl Host {
         }
     }
 
-    /// The plugin, the resolved account and whether `--force` was needed; the
-    /// error says which check refused.
-    fn admit(&self, id: &str, account: &str, tool_name: &str, force: bool) -> Result<(&Plugin, Account, bool), String> {
-        let plugin = self.plugin(id).ok_or_else(|| {
+    fn find(&self, id: &str) -> Result<&Plugin, String> {
+        self.plugin(id).ok_or_else(|| {
             let ids: Vec<&str> = self.plugins.iter().map(|p| p.id()).collect();
             format!(
                 "unknown integration '{id}'; loaded: {}",
                 if ids.is_empty() { "none".into() } else { ids.join(", ") }
             )
-        })?;
+        })
+    }
+
+    /// The resolved account and whether `--force` was needed; the error says
+    /// which check refused.
+    fn admit(&self, plugin: &Plugin, account: &str, tool_name: &str, force: bool) -> Result<(Account, bool), String> {
+        let id = plugin.id();
         let tool = plugin.tool(tool_name).ok_or_else(|| {
             let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
             let hint =
@@ -95,6 +116,6 @@ impl Host {
         })?;
         let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)?;
         let account = self.settings.account(id, account)?;
-        Ok((plugin, account, permission_bypassed))
+        Ok((account, permission_bypassed))
     }
 }

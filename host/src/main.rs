@@ -1,15 +1,19 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
 mod auth;
+mod cache;
 mod commands;
 mod config;
 mod credentials;
 mod envelope;
 mod gate;
 mod host;
+mod log;
 mod lua;
+mod mcp;
 mod permission;
 mod plugins;
+mod registry;
 mod runtime;
 mod suggest;
 
@@ -24,7 +28,8 @@ use clap::{Parser, Subcommand};
     about = "Run sandboxed WebAssembly integrations (RingCentral) from Lua scripts and the shell.",
     after_help = "Configuration: KOSMO_PLUGIN_DIR (plugin directory), KOSMO_CONFIG (config file), \
 RC_SERVER_URL, RC_ACCESS_TOKEN, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET, RC_USER_JWT, \
-KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator). See README.md."
+KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator), KOSMO_CACHE_DIR (compiled plugins; `off` disables), \
+KOSMO_LOG=debug (compile, cache and hot-swap timings on stderr). See README.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -48,6 +53,12 @@ enum Command {
     /// Call one function with JSON arguments.
     #[command(name = "integrations:call")]
     IntegrationsCall(commands::call::CallArgs),
+    /// Serve every plugin's tools over the Model Context Protocol on stdio, hot-swapping replaced plugins.
+    #[command(name = "mcp:serve")]
+    McpServe(commands::mcp::ServeArgs),
+    /// Show a plugin file's manifest, WIT world and tools, and whether kosmo would load it.
+    #[command(name = "plugin:inspect")]
+    PluginInspect(commands::inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +77,8 @@ fn main() -> ExitCode {
             Command::IntegrationsDocs(args) => commands::catalog::docs(args).await,
             Command::IntegrationsSchema(args) => commands::catalog::schema(args).await,
             Command::IntegrationsCall(args) => commands::call::run(args).await,
+            Command::McpServe(args) => commands::mcp::serve(args).await,
+            Command::PluginInspect(args) => commands::inspect::run(args).await,
         }
     })
 }

@@ -2,41 +2,72 @@
 //! namespaced by its manifest id. A bad file is skipped with a warning that
 //! names it and says why; it never stops the others from loading.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
+use crate::registry::Registry;
 use crate::runtime::{Plugin, Runtime};
 
-pub async fn load_dir(runtime: &Runtime, dir: &Path) -> Vec<Plugin> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            eprintln!("kosmo: warning: cannot read the plugin directory {}: {e}", dir.display());
-            return Vec::new();
-        }
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm") && path.is_file())
-        .collect();
-    paths.sort();
+/// Loads every plugin of `dir` once (one-shot commands): the same rules as
+/// the hot-swapping registry of `mcp:serve`, from the files as they are now.
+pub async fn load_dir(runtime: &Runtime, dir: &Path) -> Vec<Arc<Plugin>> {
+    let registry = Registry::new(dir.to_path_buf());
+    registry.scan(runtime).await;
+    registry.snapshot().plugins().to_vec()
+}
 
-    let mut plugins: Vec<Plugin> = Vec::new();
-    for path in paths {
-        match runtime.load(&path).await {
-            Ok(plugin) => {
-                if let Some(first) = plugins.iter().find(|p| p.id() == plugin.id()) {
-                    eprintln!(
-                        "kosmo: warning: skipping {}: its id '{}' is already provided by {}",
-                        path.display(),
-                        plugin.id(),
-                        first.path.display()
-                    );
-                    continue;
-                }
-                plugins.push(plugin);
-            }
-            Err(e) => eprintln!("kosmo: warning: skipping {}: {e:#}", path.display()),
+/// A plugin file as the directory listing shows it. Any rewrite or rename
+/// changes it (size, modification and change times in nanoseconds, inode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+    changed: (i64, i64),
+    file: (u64, u64),
+}
+
+impl Fingerprint {
+    fn of(metadata: &std::fs::Metadata) -> Fingerprint {
+        #[cfg(unix)]
+        let (changed, file) = {
+            use std::os::unix::fs::MetadataExt;
+            ((metadata.ctime(), metadata.ctime_nsec()), (metadata.dev(), metadata.ino()))
+        };
+        #[cfg(not(unix))]
+        let (changed, file) = ((0, 0), (0, 0));
+        Fingerprint { len: metadata.len(), modified: metadata.modified().ok(), changed, file }
+    }
+
+    /// Whether the contents were last written at least `quiet` ago.
+    pub fn unchanged_for(&self, quiet: std::time::Duration) -> bool {
+        self.modified.and_then(|m| m.elapsed().ok()).is_some_and(|age| age >= quiet)
+    }
+}
+
+/// The fingerprint of one file now (following links).
+pub fn fingerprint(path: &Path) -> std::io::Result<Fingerprint> {
+    std::fs::metadata(path).map(|metadata| Fingerprint::of(&metadata))
+}
+
+/// The plugin files of `dir`, sorted by path: `*.wasm` regular files (or links
+/// to them), hidden files (a writer's temporary copy, say) left out.
+pub fn candidates(dir: &Path) -> std::io::Result<Vec<(PathBuf, Fingerprint)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let visible = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.'));
+        if !visible || path.extension().is_none_or(|ext| ext != "wasm") {
+            continue;
+        }
+        // Follows links; a file removed meanwhile is simply not listed.
+        if let Ok(metadata) = std::fs::metadata(&path)
+            && metadata.is_file()
+        {
+            found.push((path, Fingerprint::of(&metadata)));
         }
     }
-    plugins
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
 }

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::cache::{self, CompileCache};
 use crate::credentials::Bearer;
 use crate::gate::{Gate, HttpLimits, OriginPolicy};
 
@@ -21,7 +22,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-use kosmo::integration::types::Operation;
+pub use kosmo::integration::types::Operation;
 
 /// The WIT world versions this host can run.
 pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
@@ -132,6 +133,8 @@ pub struct Plugin {
     pub path: PathBuf,
     pub manifest: Manifest,
     pub tools: Vec<ToolInfo>,
+    /// sha256 of the component's bytes.
+    pub sha256: cache::Sha256Digest,
     pre: IntegrationPre<CallState>,
 }
 
@@ -200,6 +203,7 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     limits: CallLimits,
+    cache: Option<CompileCache>,
 }
 
 impl Runtime {
@@ -215,20 +219,59 @@ impl Runtime {
         // Full WASI p2, so std-built components link; the context grants nothing.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        Ok(Runtime { engine, linker, limits })
+        Ok(Runtime { engine, linker, limits, cache: None })
     }
 
-    /// Compiles and validates a plugin file; the error says what is wrong with it.
-    pub async fn load(&self, path: &Path) -> Result<Plugin> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    /// Where compiled plugins are cached; `None` compiles every time.
+    pub fn set_cache(&mut self, cache: Option<CompileCache>) {
+        self.cache = cache;
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compiles and validates a plugin from its bytes (`path` names it); the
+    /// error says what is wrong with it.
+    pub async fn load_bytes(&self, path: &Path, bytes: Vec<u8>) -> Result<Plugin> {
+        let sha256 = cache::sha256(&bytes);
+        let component = self.compile(path, bytes, sha256).await?;
+        let description = self.describe(path, &component).await?;
+        validate(path, description, sha256)
+    }
+
+    /// Compiles a component (or takes it from the compile cache) on a blocking
+    /// thread, off the async workers that serve calls.
+    pub async fn compile(&self, path: &Path, bytes: Vec<u8>, sha256: cache::Sha256Digest) -> Result<Component> {
         if !looks_like_component(&bytes) {
             bail!("{} is not a WebAssembly component", path.display());
         }
-        let component = Component::new(&self.engine, &bytes)
-            .map_err(|e| anyhow!("{} is not a valid component: {e}", path.display()))?;
+        let engine = self.engine.clone();
+        let cache = self.cache.clone();
+        let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let compiled = tokio::task::spawn_blocking(move || match cache {
+            Some(cache) => cache.get_or_compile(&engine, &label, &bytes, &sha256),
+            None => {
+                let started = std::time::Instant::now();
+                let component = cache::compile(&engine, &bytes);
+                crate::log::debug(format!(
+                    "compiled {label} in {} (no compile cache)",
+                    crate::log::ms(started.elapsed())
+                ));
+                component
+            }
+        })
+        .await
+        .map_err(|e| anyhow!("compiling {} stopped: {e}", path.display()))?;
+        compiled.map_err(|e| anyhow!("{} is not a valid component: {e}", path.display()))
+    }
+
+    /// Links a component against the host and asks it to describe itself
+    /// (manifest and tools) in a fresh, deny-all Store.
+    pub async fn describe(&self, path: &Path, component: &Component) -> Result<Description> {
         let instance_pre = self
             .linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(|e| anyhow!("{} needs imports this host does not grant: {e}", path.display()))?;
         let pre = IntegrationPre::new(instance_pre)
             .map_err(|e| anyhow!("{} does not implement the kosmo:integration world: {e}", path.display()))?;
@@ -239,7 +282,7 @@ impl Runtime {
             policy: Arc::new(OriginPolicy::deny_all()),
             bearer: None,
         };
-        let (manifest, raw_tools) = self
+        let (manifest, tools) = self
             .with_instance(&pre, &probe, async |instance, store| {
                 let manifest = instance.call_manifest(&mut *store).await?;
                 let tools = instance.call_list_tools(&mut *store).await?;
@@ -248,40 +291,7 @@ impl Runtime {
             .await
             .0
             .map_err(|e| anyhow!("{} failed while describing itself: {e}", path.display()))?;
-
-        if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
-            bail!(
-                "{} targets kosmo:integration@{}, but this host supports {}",
-                path.display(),
-                manifest.api_version,
-                SUPPORTED_API_VERSIONS.join(", ")
-            );
-        }
-        if !is_identifier(&manifest.id) {
-            bail!("{} has an invalid id {:?} (lowercase letters, digits and '_')", path.display(), manifest.id);
-        }
-        let mut tools = Vec::with_capacity(raw_tools.len());
-        for tool in raw_tools {
-            if !is_identifier(&tool.name) {
-                bail!("{} declares a tool with an invalid name {:?}", path.display(), tool.name);
-            }
-            if tools.iter().any(|t: &ToolInfo| t.name == tool.name) {
-                bail!("{} declares the tool {} twice", path.display(), tool.name);
-            }
-            let input_schema = serde_json::from_str(&tool.input_schema)
-                .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
-            tools.push(ToolInfo {
-                name: tool.name,
-                title: tool.title,
-                description: tool.description,
-                operation: match tool.operation {
-                    Operation::Read => OperationKind::Read,
-                    Operation::Write => OperationKind::Write,
-                },
-                input_schema,
-            });
-        }
-        Ok(Plugin { path: path.to_path_buf(), manifest, tools, pre })
+        Ok(Description { pre, manifest, tools })
     }
 
     pub async fn call_tool(
@@ -367,6 +377,52 @@ impl Runtime {
         drop(store);
         (outcome, notes.take())
     }
+}
+
+/// What a component says about itself, before the host judged it.
+pub struct Description {
+    pre: IntegrationPre<CallState>,
+    pub manifest: Manifest,
+    pub tools: Vec<Tool>,
+}
+
+/// The host's checks on a description: a supported WIT world version, a
+/// valid id, tool names valid and unique, schemas that are JSON.
+pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Digest) -> Result<Plugin> {
+    let Description { pre, manifest, tools: raw_tools } = description;
+    if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
+        bail!(
+            "{} targets kosmo:integration@{}, but this host supports {}",
+            path.display(),
+            manifest.api_version,
+            SUPPORTED_API_VERSIONS.join(", ")
+        );
+    }
+    if !is_identifier(&manifest.id) {
+        bail!("{} has an invalid id {:?} (lowercase letters, digits and '_')", path.display(), manifest.id);
+    }
+    let mut tools = Vec::with_capacity(raw_tools.len());
+    for tool in raw_tools {
+        if !is_identifier(&tool.name) {
+            bail!("{} declares a tool with an invalid name {:?}", path.display(), tool.name);
+        }
+        if tools.iter().any(|t: &ToolInfo| t.name == tool.name) {
+            bail!("{} declares the tool {} twice", path.display(), tool.name);
+        }
+        let input_schema = serde_json::from_str(&tool.input_schema)
+            .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
+        tools.push(ToolInfo {
+            name: tool.name,
+            title: tool.title,
+            description: tool.description,
+            operation: match tool.operation {
+                Operation::Read => OperationKind::Read,
+                Operation::Write => OperationKind::Write,
+            },
+            input_schema,
+        });
+    }
+    Ok(Plugin { path: path.to_path_buf(), manifest, tools, sha256, pre })
 }
 
 /// A wasm trap rendered for a person: which limit was hit, if one was.

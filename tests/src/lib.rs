@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod conformance;
+pub mod mcp;
 pub mod seed;
 
 /// The token the simulator accepts by default.
@@ -54,6 +55,12 @@ pub fn ringcentral_plugin() -> PathBuf {
 
 pub fn hostile_plugin() -> PathBuf {
     artefact("target/wasm32-wasip2/release/hostile.wasm")
+}
+
+/// A build of `tests/plugins/versioned` whose manifest version is `version`
+/// (`v1`, `v2`, or `bad-api`, which claims an unsupported WIT api version).
+pub fn versioned_plugin(version: &str) -> PathBuf {
+    artefact(&format!("target/test-plugins/versioned-{version}.wasm"))
 }
 
 /// A running simulator, stopped when dropped (and by itself if the test

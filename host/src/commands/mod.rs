@@ -2,10 +2,13 @@
 
 pub mod call;
 pub mod catalog;
+pub mod inspect;
 pub mod lua;
+pub mod mcp;
 
 use std::io::Write;
 
+use crate::cache::CompileCache;
 use crate::config::{self, Settings};
 use crate::host::Host;
 use crate::plugins;
@@ -14,13 +17,20 @@ use crate::runtime::{CallLimits, Runtime};
 /// Loads settings and every plugin of the plugin directory.
 pub async fn load_host() -> Result<Host, String> {
     let settings = Settings::load()?;
-    let runtime = Runtime::new(CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+    let runtime = new_runtime()?;
     let dir = config::plugin_dir();
     let plugins = plugins::load_dir(&runtime, &dir).await;
     if plugins.is_empty() {
         eprintln!("kosmo: warning: no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display());
     }
     Ok(Host { runtime, plugins, settings })
+}
+
+/// The plugin runtime with the default limits and the compile cache.
+pub fn new_runtime() -> Result<Runtime, String> {
+    let mut runtime = Runtime::new(CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+    runtime.set_cache(CompileCache::from_env());
+    Ok(runtime)
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.

@@ -1,0 +1,103 @@
+//! `kosmo mcp:serve`: a long-running Model Context Protocol server on stdio,
+//! serving every plugin of the plugin directory and swapping in a plugin file
+//! the moment it is replaced.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use rmcp::ServiceExt;
+
+use super::new_runtime;
+use crate::config::{self, DEFAULT_ACCOUNT, Settings};
+use crate::host::Host;
+use crate::log;
+use crate::mcp::KosmoMcp;
+use crate::registry::Registry;
+
+#[derive(Args)]
+#[command(after_help = "Speaks MCP (JSON-RPC) on standard input and output; logs go to standard error.\n\
+Tools are named <integration>_<tool>, e.g. ringcentral_list_messages.\n\n\
+Example client configuration:\n  \
+{\"mcpServers\": {\"kosmo\": {\"command\": \"kosmo\", \"args\": [\"mcp:serve\"],\n    \
+\"env\": {\"KOSMO_PLUGIN_DIR\": \"/path/to/plugins\", \"RC_ACCESS_TOKEN\": \"...\"}}}}")]
+pub struct ServeArgs {
+    /// Named account from the config file that every call runs for.
+    #[arg(long, default_value = DEFAULT_ACCOUNT)]
+    account: String,
+    /// Allow calls whose permission is `ask` (writes, by default): an MCP
+    /// server cannot ask. `deny` still holds.
+    #[arg(long)]
+    force: bool,
+    /// Serve the plugins as loaded at start; do not watch the directory.
+    #[arg(long)]
+    no_watch: bool,
+    /// How often the plugin directory is checked for replaced files.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(10..=10_000))]
+    watch_interval_ms: u64,
+}
+
+pub async fn serve(args: ServeArgs) -> ExitCode {
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match new_runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => return fail(&message),
+    };
+    let registry = Arc::new(Registry::new(config::plugin_dir()));
+    registry.scan(&runtime).await;
+    let catalog = registry.snapshot();
+    let tools: usize = catalog.plugins().iter().map(|p| p.tools.len()).sum();
+    let ids: Vec<String> = catalog.plugins().iter().map(|p| format!("{} {}", p.id(), p.manifest.version)).collect();
+    log::info(format!(
+        "mcp:serve: {tools} tools from {} ({}) in {}; {}",
+        if ids.is_empty() { "no plugins".to_string() } else { format!("{} plugin(s)", ids.len()) },
+        ids.join(", "),
+        registry.dir().display(),
+        if args.no_watch {
+            "not watching for changes".to_string()
+        } else {
+            format!("watching for replaced plugins every {} ms", args.watch_interval_ms)
+        }
+    ));
+    drop(catalog);
+
+    // The host's own plugin list stays empty: calls go through the registry.
+    let host = Arc::new(Host { runtime, plugins: Vec::new(), settings });
+    let handler = KosmoMcp::new(host.clone(), registry.clone(), args.account, args.force);
+    let running = match handler.serve(rmcp::transport::stdio_pipes()).await {
+        Ok(running) => running,
+        Err(e) => return fail(&format!("the MCP session did not start: {e}")),
+    };
+
+    let watcher = (!args.no_watch).then(|| {
+        let peer = running.peer().clone();
+        registry.clone().watch(host, Duration::from_millis(args.watch_interval_ms), move || {
+            let peer = peer.clone();
+            tokio::spawn(async move {
+                if let Err(e) = peer.notify_tool_list_changed().await {
+                    log::debug(format!("mcp: could not send tools/list_changed: {e}"));
+                }
+            });
+        })
+    });
+    let ended = running.waiting().await;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+    }
+    match ended {
+        Ok(reason) => {
+            log::debug(format!("mcp:serve: session ended ({reason:?})"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("the MCP session failed: {e}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("kosmo: {message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,317 @@
+//! The set of plugins a process serves, and hot swap.
+//!
+//! The registry maps each plugin file of the directory to the last version of
+//! it that loaded and validated, and publishes the resulting catalog as one
+//! `Arc` that is replaced whole. A call takes the `Arc<Plugin>` it needs and
+//! keeps it to the end, so calls in flight finish on the version they started
+//! on; the next calls see the new catalog. The Engine and Linker stay the same
+//! across swaps.
+//!
+//! [`Registry::poll`] is one step of the watcher: it lists the directory
+//! (size, times in nanoseconds and inode of each `*.wasm`), waits until a
+//! changed file has not been written for 50 ms or stayed the same for one
+//! step (a writer may still be writing it), then reads it, compiles it on a blocking thread (or takes it
+//! from the compile cache), smoke-tests it (manifest, tools, WIT api version,
+//! unique id) and swaps it in. A file that fails any of that is logged and
+//! the version it replaces keeps serving; a removed file unregisters its id.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::cache::{self, hex};
+use crate::host::Host;
+use crate::log;
+use crate::plugins::{self, Fingerprint};
+use crate::runtime::{Plugin, Runtime};
+
+/// How long a changed file must have gone unwritten before a watcher step reads it.
+const QUIET: Duration = Duration::from_millis(50);
+
+/// The plugins served at one moment, by id.
+#[derive(Default)]
+pub struct Catalog {
+    plugins: Vec<Arc<Plugin>>,
+}
+
+impl Catalog {
+    pub fn plugins(&self) -> &[Arc<Plugin>] {
+        &self.plugins
+    }
+}
+
+/// What the registry knows of one file.
+struct FileState {
+    /// The fingerprint seen by the latest step.
+    observed: Fingerprint,
+    /// The fingerprint whose bytes were last loaded (or refused).
+    attempted: Option<Fingerprint>,
+    /// The last version of this file that loaded, if it is served.
+    serving: Option<Arc<Plugin>>,
+    /// Refused because another file serves this id: tried again once the id is free.
+    refused_for_id: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Loading the directory as it is: one-shot commands and server start.
+    Scan,
+    /// A running server watching for changes.
+    Watch,
+}
+
+pub struct Registry {
+    dir: PathBuf,
+    current: RwLock<Arc<Catalog>>,
+    files: tokio::sync::Mutex<BTreeMap<PathBuf, FileState>>,
+    /// The directory could not be listed at the last step (reported once).
+    unreadable: std::sync::atomic::AtomicBool,
+}
+
+impl Registry {
+    pub fn new(dir: PathBuf) -> Registry {
+        Registry {
+            dir,
+            current: RwLock::new(Arc::new(Catalog::default())),
+            files: tokio::sync::Mutex::new(BTreeMap::new()),
+            unreadable: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The catalog now; it does not change under the caller.
+    pub fn snapshot(&self) -> Arc<Catalog> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Loads the directory as it is now; bad files are skipped with a warning.
+    pub async fn scan(&self, runtime: &Runtime) -> bool {
+        self.step(runtime, Phase::Scan).await
+    }
+
+    /// One watcher step; true when the catalog changed.
+    pub async fn poll(&self, runtime: &Runtime) -> bool {
+        self.step(runtime, Phase::Watch).await
+    }
+
+    async fn step(&self, runtime: &Runtime, phase: Phase) -> bool {
+        let listing = match plugins::candidates(&self.dir) {
+            Ok(listing) => {
+                if self.unreadable.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                    log::info(format!("the plugin directory {} can be read again", self.dir.display()));
+                }
+                listing
+            }
+            Err(e) => {
+                // A directory that cannot be listed changes nothing: what is
+                // served keeps serving.
+                if !self.unreadable.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    log::warn(format!("cannot read the plugin directory {}: {e}", self.dir.display()));
+                }
+                return false;
+            }
+        };
+        let mut files = self.files.lock().await;
+        let mut changed = false;
+
+        // Removed files unregister their ids.
+        files.retain(|path, state| {
+            if listing.iter().any(|(p, _)| p == path) {
+                return true;
+            }
+            if let Some(plugin) = &state.serving {
+                log::info(format!("hot swap: {} was removed; '{}' is no longer served", path.display(), plugin.id()));
+                changed = true;
+            }
+            false
+        });
+
+        let mut due = Vec::new();
+        for (path, fingerprint) in listing {
+            let settled = match files.get_mut(&path) {
+                Some(state) => std::mem::replace(&mut state.observed, fingerprint) == fingerprint,
+                None => {
+                    let state =
+                        FileState { observed: fingerprint, attempted: None, serving: None, refused_for_id: None };
+                    files.insert(path.clone(), state);
+                    false
+                }
+            };
+            // While watching, a file is read once it stopped changing (the
+            // same at two steps, or not written for a moment): a writer may
+            // still be writing it.
+            if phase == Phase::Watch && !settled && !fingerprint.unchanged_for(QUIET) {
+                continue;
+            }
+            if files.get(&path).is_some_and(|state| state.attempted != Some(fingerprint)) {
+                due.push((path, fingerprint));
+            }
+        }
+
+        for (path, fingerprint) in due {
+            let previous = files.get(&path).and_then(|s| s.serving.clone());
+            let started = Instant::now();
+            let expected = (phase == Phase::Watch).then_some(fingerprint);
+            let outcome = load_file(runtime, &path, expected, previous.as_ref()).await;
+            if matches!(outcome, Ok(Loaded::Moving)) {
+                log::debug(format!("{} changed while it was read; reading it again later", path.display()));
+                continue;
+            }
+            if let Some(state) = files.get_mut(&path) {
+                state.attempted = Some(fingerprint);
+                state.refused_for_id = None;
+            }
+            let outcome = outcome.and_then(|loaded| match loaded {
+                Loaded::Unchanged | Loaded::Moving => Ok(None),
+                Loaded::New(plugin) => match files
+                    .iter()
+                    .find(|(other, s)| **other != path && s.serving.as_ref().is_some_and(|p| p.id() == plugin.id()))
+                {
+                    Some((other, _)) => Err(Refusal::Duplicate {
+                        id: plugin.id().to_string(),
+                        reason: format!("its id '{}' is already provided by {}", plugin.id(), other.display()),
+                    }),
+                    None => Ok(Some(plugin)),
+                },
+            });
+            let Some(state) = files.get_mut(&path) else { continue };
+            match outcome {
+                Ok(None) => log::debug(format!("{}: same contents as the version served", path.display())),
+                Ok(Some(plugin)) => {
+                    let plugin: Arc<Plugin> = Arc::from(plugin);
+                    match (phase, &state.serving) {
+                        (Phase::Watch, Some(old)) => log::info(format!(
+                            "hot swap: {} now serves '{}' {} (sha256 {}, was {} {}) after {}",
+                            path.display(),
+                            plugin.id(),
+                            plugin.manifest.version,
+                            short(&plugin.sha256),
+                            old.manifest.version,
+                            short(&old.sha256),
+                            log::ms(started.elapsed())
+                        )),
+                        (Phase::Watch, None) => log::info(format!(
+                            "hot swap: {} now serves '{}' {} (sha256 {}) after {}",
+                            path.display(),
+                            plugin.id(),
+                            plugin.manifest.version,
+                            short(&plugin.sha256),
+                            log::ms(started.elapsed())
+                        )),
+                        (Phase::Scan, _) => log::debug(format!(
+                            "loaded '{}' {} from {} in {}",
+                            plugin.id(),
+                            plugin.manifest.version,
+                            path.display(),
+                            log::ms(started.elapsed())
+                        )),
+                    }
+                    state.serving = Some(plugin);
+                    changed = true;
+                }
+                Err(refusal) => {
+                    if let Refusal::Duplicate { id, .. } = &refusal {
+                        state.refused_for_id = Some(id.clone());
+                    }
+                    let reason = refusal.reason();
+                    match (phase, &state.serving) {
+                        (Phase::Scan, _) => log::warn(format!("skipping {}: {reason}", path.display())),
+                        (Phase::Watch, Some(old)) => log::warn(format!(
+                            "hot swap: rejected {}: {reason}; '{}' {} from the previous version of the file keeps serving",
+                            path.display(),
+                            old.id(),
+                            old.manifest.version
+                        )),
+                        (Phase::Watch, None) => log::warn(format!("hot swap: rejected {}: {reason}", path.display())),
+                    }
+                }
+            }
+        }
+
+        if changed {
+            // A file refused for a duplicate id gets another chance once that id is free.
+            let served: Vec<String> =
+                files.values().filter_map(|s| s.serving.as_ref().map(|p| p.id().to_string())).collect();
+            for state in files.values_mut() {
+                if state.refused_for_id.as_ref().is_some_and(|id| !served.contains(id)) {
+                    state.attempted = None;
+                }
+            }
+            let mut plugins: Vec<Arc<Plugin>> = files.values().filter_map(|s| s.serving.clone()).collect();
+            plugins.sort_by(|a, b| a.id().cmp(b.id()));
+            *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Catalog { plugins });
+        }
+        changed
+    }
+
+    /// Polls the directory every `interval` until the task is aborted, calling
+    /// `on_change` after each change of the catalog.
+    pub fn watch(
+        self: Arc<Self>,
+        host: Arc<Host>,
+        interval: Duration,
+        on_change: impl Fn() + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if self.poll(&host.runtime).await {
+                    on_change();
+                }
+            }
+        })
+    }
+}
+
+enum Loaded {
+    /// The bytes are those of the version already served.
+    Unchanged,
+    /// The file changed while it was read: a writer is at work.
+    Moving,
+    New(Box<Plugin>),
+}
+
+enum Refusal {
+    Invalid(String),
+    Duplicate { id: String, reason: String },
+}
+
+impl Refusal {
+    fn reason(&self) -> &str {
+        match self {
+            Refusal::Invalid(reason) | Refusal::Duplicate { reason, .. } => reason,
+        }
+    }
+}
+
+/// Reads and loads one file. With `expected`, bytes read while the file no
+/// longer matched that listing are not judged: it is being written.
+async fn load_file(
+    runtime: &Runtime,
+    path: &Path,
+    expected: Option<Fingerprint>,
+    previous: Option<&Arc<Plugin>>,
+) -> Result<Loaded, Refusal> {
+    let bytes = std::fs::read(path).map_err(|e| Refusal::Invalid(format!("cannot read it: {e}")))?;
+    if expected.is_some_and(|expected| plugins::fingerprint(path).ok() != Some(expected)) {
+        return Ok(Loaded::Moving);
+    }
+    if previous.is_some_and(|p| p.sha256 == cache::sha256(&bytes)) {
+        return Ok(Loaded::Unchanged);
+    }
+    runtime
+        .load_bytes(path, bytes)
+        .await
+        .map(|plugin| Loaded::New(Box::new(plugin)))
+        .map_err(|e| Refusal::Invalid(format!("{e:#}")))
+}
+
+fn short(sha256: &cache::Sha256Digest) -> String {
+    hex(&sha256[..6])
+}
