@@ -347,6 +347,41 @@ fn the_other_integration_commands() {
     assert_eq!(envelope["meta"]["permission_bypassed"], true);
     assert_eq!(sim.requests_to("POST", "/sms").len(), 1);
 
+    // --dry-run: permission, account and the plugin's own validation, nothing sent.
+    let before = sim.requests().len();
+    let dry = run(
+        kosmo_on(&sim, plugins.path()).args([
+            "integrations:call",
+            "ringcentral.send_sms",
+            sms,
+            "--json",
+            "--force",
+            "--dry-run",
+        ]),
+        None,
+    );
+    let envelope: Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(envelope["success"], true, "{}", dry.stdout);
+    assert_eq!(envelope["data"], json!({"dry_run": true, "valid": true, "sent": false}));
+    assert_eq!(envelope["meta"]["dry_run"], true);
+    let invalid = r#"{"from": "+16505550101", "to": "+16505559876", "text": ""}"#;
+    let dry_invalid = run(
+        kosmo_on(&sim, plugins.path()).args([
+            "integrations:call",
+            "ringcentral.send_sms",
+            invalid,
+            "--force",
+            "--dry-run",
+        ]),
+        None,
+    );
+    assert_eq!(dry_invalid.code, 1);
+    assert!(dry_invalid.stderr.contains("invalid arguments"), "{}", dry_invalid.stderr);
+    let dry_refused =
+        run(kosmo_on(&sim, plugins.path()).args(["integrations:call", "ringcentral.send_sms", sms, "--dry-run"]), None);
+    assert_eq!(dry_refused.code, 1, "a dry run still needs the permission");
+    assert_eq!(sim.requests().len(), before, "a dry run sends nothing");
+
     let bad_json =
         run(kosmo_on(&sim, plugins.path()).args(["integrations:call", "ringcentral.list_messages", "{nope"]), None);
     assert_eq!(bad_json.code, 2);
