@@ -264,7 +264,7 @@ fn many_requests(args: &Value) -> Value {
 fn environment(args: &Value) -> Value {
     println!("HOSTILE-STDOUT-MARKER");
     eprintln!("HOSTILE-STDERR-MARKER");
-    let files: Vec<String> = ["/", ".", "/etc/passwd", "/proc/self/environ", "/root/.cache"]
+    let files: Vec<String> = ["/", ".", "/etc/passwd", "/proc/self/environ", "/etc/shadow"]
         .iter()
         .map(|p| match std::fs::read(p) {
             Ok(bytes) => format!("{p}: read {} bytes", bytes.len()),
