@@ -4,6 +4,7 @@ mod auth;
 mod cache;
 mod commands;
 mod config;
+mod connections;
 mod credentials;
 mod envelope;
 mod gate;
@@ -63,7 +64,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One-shot commands run one script or call at a time: a single thread
+    // spares them cross-thread wake-ups. The MCP server serves clients in parallel.
+    let mut builder = match cli.command {
+        Command::McpServe(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("kosmo: cannot start the async runtime: {e}");
