@@ -28,6 +28,7 @@ use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
 
+use crate::connections::Connections;
 use crate::credentials::Bearer;
 
 /// A scheme, host and port that requests may go to.
@@ -215,13 +216,19 @@ pub struct Gate {
     policy: Arc<OriginPolicy>,
     bearer: Option<Arc<Bearer>>,
     limits: HttpLimits,
+    connections: Connections,
     requests_sent: u32,
     notes: Notes,
 }
 
 impl Gate {
-    pub fn new(policy: Arc<OriginPolicy>, bearer: Option<Arc<Bearer>>, limits: HttpLimits) -> Gate {
-        Gate { policy, bearer, limits, requests_sent: 0, notes: Notes::default() }
+    pub fn new(
+        policy: Arc<OriginPolicy>,
+        bearer: Option<Arc<Bearer>>,
+        limits: HttpLimits,
+        connections: Connections,
+    ) -> Gate {
+        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default() }
     }
 
     pub fn notes(&self) -> &Notes {
@@ -281,6 +288,7 @@ impl WasiHttpHooks for Gate {
             bearer: self.bearer.clone(),
             limits: self.limits.clone(),
             notes: self.notes.clone(),
+            connections: self.connections.clone(),
         };
         Box::new(exchange.run(request))
     }
@@ -293,6 +301,7 @@ struct Exchange {
     bearer: Option<Arc<Bearer>>,
     limits: HttpLimits,
     notes: Notes,
+    connections: Connections,
 }
 
 impl Exchange {
@@ -319,8 +328,9 @@ impl Exchange {
                 value.set_sensitive(true);
                 request.headers_mut().insert(AUTHORIZATION, value);
             }
-            let (response, io) = match wasmtime_wasi_http::default_send_request(request, Some(self.options)).await {
-                Ok((response, io)) => (response.map(|b| b.boxed_unsync()), Box::new(io) as IoFuture),
+            // The pool drives its connections itself: there is no I/O future to hand back.
+            let (response, io) = match self.connections.send(request, self.options).await {
+                Ok(response) => (response, no_io()),
                 Err(error) => {
                     if retry_allowed && is_dropped_connection(&error) && retries < self.limits.max_retries {
                         let pause = Duration::from_millis(250 << retries);
@@ -554,6 +564,10 @@ impl Body for CappedBody {
 mod tests {
     use super::*;
 
+    fn test_connections() -> Connections {
+        Connections::new(Duration::from_secs(1))
+    }
+
     fn sim_policy() -> OriginPolicy {
         OriginPolicy::for_server(&Origin::parse("https://platform.ringcentral.com").unwrap())
     }
@@ -692,7 +706,7 @@ mod tests {
 
     #[test]
     fn timeouts_are_clamped() {
-        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default());
+        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default(), test_connections());
         let asked = RequestOptions {
             connect_timeout: Some(Duration::from_secs(600)),
             first_byte_timeout: Some(Duration::from_secs(5)),
@@ -727,7 +741,7 @@ mod tests {
     fn the_request_cap_counts_requests() {
         let policy = Arc::new(sim_policy());
         let limits = HttpLimits { max_requests: 2, ..HttpLimits::default() };
-        let mut gate = Gate::new(policy, None, limits);
+        let mut gate = Gate::new(policy, None, limits, test_connections());
         let uri: Uri = "https://platform.ringcentral.com/restapi/v1.0/account/~".parse().unwrap();
         assert!(gate.admit(&uri).is_ok());
         assert!(gate.admit(&uri).is_ok());

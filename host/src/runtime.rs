@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::cache::{self, CompileCache};
+use crate::connections::Connections;
 use crate::credentials::Bearer;
 use crate::gate::{Gate, HttpLimits, OriginPolicy};
 
@@ -28,6 +31,13 @@ pub use kosmo::integration::types::Operation;
 pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Calls that may hold a plugin instance at once; further calls wait for one
+/// to finish. The instance pool is sized for this many.
+const MAX_CONCURRENT_CALLS: u32 = 64;
+/// What one Store (one call) may create: core instances, tables, memories.
+const MAX_CORE_INSTANCES_PER_CALL: u32 = 32;
+const MAX_TABLES_PER_CALL: u32 = 32;
+const MAX_MEMORIES_PER_CALL: u32 = 8;
 /// Host-side objects (requests, bodies, streams...) one call may hold at once:
 /// the plugin's linear memory is capped, and so is what it makes the host keep.
 const MAX_RESOURCES: usize = 10_000;
@@ -204,6 +214,32 @@ pub struct Runtime {
     linker: Linker<CallState>,
     limits: CallLimits,
     cache: Option<CompileCache>,
+    /// One permit per instance the pool can hold.
+    slots: Arc<tokio::sync::Semaphore>,
+    /// Keep-alive connections, shared by every call's gate.
+    connections: Connections,
+}
+
+/// Pre-allocated slots for instances, memories, tables and async stacks, reused
+/// from call to call instead of mapped and unmapped each time.
+fn pool_config(limits: &CallLimits) -> PoolingAllocationConfig {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(MAX_CONCURRENT_CALLS)
+        .total_stacks(MAX_CONCURRENT_CALLS)
+        .total_core_instances(MAX_CONCURRENT_CALLS * MAX_CORE_INSTANCES_PER_CALL)
+        .total_tables(MAX_CONCURRENT_CALLS * MAX_TABLES_PER_CALL)
+        .total_memories(MAX_CONCURRENT_CALLS * MAX_MEMORIES_PER_CALL)
+        .max_core_instances_per_component(MAX_CORE_INSTANCES_PER_CALL)
+        .max_tables_per_component(MAX_TABLES_PER_CALL)
+        .max_memories_per_component(MAX_MEMORIES_PER_CALL)
+        .max_memory_size(pool_memory_size(limits));
+    pool
+}
+
+/// A pool slot holds a page more than the memory limit, so that growing past
+/// the limit is refused by the StoreLimits (with an error that names it).
+fn pool_memory_size(limits: &CallLimits) -> usize {
+    limits.memory_bytes + (64 << 10)
 }
 
 impl Runtime {
@@ -212,6 +248,12 @@ impl Runtime {
         let limits = limits.with_environment();
         let mut config = Config::new();
         config.epoch_interruption(true);
+        // WASI p2 plugins make plain (fiber-based) async calls; the component
+        // model's concurrent ABI would only add bookkeeping to every host call.
+        config.concurrency_support(false);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool_config(&limits)));
+        // Slots as large as a plugin may grow (the StoreLimits say no first), not 4 GiB each.
+        config.memory_reservation(pool_memory_size(&limits) as u64);
         let engine = Engine::new(&config)?;
         start_epoch_ticker(&engine);
 
@@ -219,7 +261,9 @@ impl Runtime {
         // Full WASI p2, so std-built components link; the context grants nothing.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        Ok(Runtime { engine, linker, limits, cache: None })
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS as usize));
+        let connections = Connections::new(limits.http.connect_timeout);
+        Ok(Runtime { engine, linker, limits, cache: None, slots, connections })
     }
 
     /// Where compiled plugins are cached; `None` compiles every time.
@@ -340,7 +384,10 @@ impl Runtime {
         access: &Access,
         body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> (Result<R, CallError>, Vec<String>) {
-        let gate = Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone());
+        // Never closed, so acquiring only waits.
+        let _slot = self.slots.acquire().await.expect("the slot semaphore is never closed");
+        let gate =
+            Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone());
         let notes = gate.notes().clone();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
@@ -353,9 +400,9 @@ impl Runtime {
             gate,
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.limits.memory_bytes)
-                .instances(32)
-                .tables(32)
-                .memories(8)
+                .instances(MAX_CORE_INSTANCES_PER_CALL as usize)
+                .tables(MAX_TABLES_PER_CALL as usize)
+                .memories(MAX_MEMORIES_PER_CALL as usize)
                 .trap_on_grow_failure(true)
                 .build(),
         };
