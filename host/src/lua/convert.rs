@@ -3,38 +3,76 @@
 //! an array is `json.null` (so `#t` stays right) and inside an object is
 //! left out (so `if r.next then` does the natural thing).
 
-use mlua::{Lua, LuaSerdeExt, Table, Value};
+use std::ffi::c_int;
+
+use mlua::{Lua, LuaSerdeExt, Table, Value, ffi};
 use serde_json::{Map, Number, Value as Json};
 
 const MAX_DEPTH: usize = 128;
 
+/// Builds the Lua value of a JSON document (a tool's result, `json.decode`).
+///
+/// The whole tree is built inside one protected call through Lua's C API:
+/// through mlua's safe API each string and table store would be a protected
+/// call of its own, and converting a 2 KB result then costs more than the
+/// plugin call that produced it.
 pub fn json_to_lua(lua: &Lua, json: &Json) -> mlua::Result<Value> {
-    Ok(match json {
-        Json::Null => Value::NULL,
-        Json::Bool(b) => Value::Boolean(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::Integer(i),
-            None => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => Value::String(lua.create_string(s)?),
-        Json::Array(items) => {
-            let table = lua.create_table_with_capacity(items.len(), 0)?;
-            for (i, item) in items.iter().enumerate() {
-                table.raw_set(i + 1, json_to_lua(lua, item)?)?;
-            }
-            table.set_metatable(Some(lua.array_metatable()))?;
-            Value::Table(table)
+    // SAFETY: `exec_raw` runs the closure in protected mode with the array
+    // metatable as argument 1 and takes every value left on the stack as the
+    // result. `push_json` only pushes onto that stack, checking room for each
+    // level first. A Lua error (out of memory under the sandbox's limit, no
+    // stack room) unwinds by longjmp to the protected call: the frames it
+    // crosses are `push_json`'s, which own nothing that needs dropping.
+    unsafe {
+        lua.exec_raw(lua.array_metatable(), |state| {
+            push_json(state, json);
+            ffi::lua_replace(state, 1);
+        })
+    }
+}
+
+/// Pushes `json` as one Lua value; the array metatable is at stack index 1.
+unsafe fn push_json(state: *mut ffi::lua_State, json: &Json) {
+    // A value, and a table with a key and a value being stored into it.
+    const SLOTS_PER_LEVEL: c_int = 3;
+    unsafe {
+        if ffi::lua_checkstack(state, SLOTS_PER_LEVEL) == 0 {
+            ffi::lua_pushstring(state, c"JSON nested too deeply for the Lua stack".as_ptr());
+            ffi::lua_error(state);
         }
-        Json::Object(map) => {
-            let table = lua.create_table_with_capacity(0, map.len())?;
-            for (key, item) in map {
-                if !item.is_null() {
-                    table.raw_set(key.as_str(), json_to_lua(lua, item)?)?;
+        match json {
+            Json::Null => ffi::lua_pushlightuserdata(state, std::ptr::null_mut()),
+            Json::Bool(b) => ffi::lua_pushboolean(state, c_int::from(*b)),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => ffi::lua_pushinteger(state, i),
+                None => ffi::lua_pushnumber(state, n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Json::String(s) => push_str(state, s),
+            Json::Array(items) => {
+                ffi::lua_createtable(state, c_int::try_from(items.len()).unwrap_or(c_int::MAX), 0);
+                for (i, item) in items.iter().enumerate() {
+                    push_json(state, item);
+                    ffi::lua_rawseti(state, -2, i as ffi::lua_Integer + 1);
+                }
+                ffi::lua_pushvalue(state, 1);
+                ffi::lua_setmetatable(state, -2);
+            }
+            Json::Object(map) => {
+                ffi::lua_createtable(state, 0, c_int::try_from(map.len()).unwrap_or(c_int::MAX));
+                for (key, item) in map.iter().filter(|(_, item)| !item.is_null()) {
+                    push_str(state, key);
+                    push_json(state, item);
+                    ffi::lua_rawset(state, -3);
                 }
             }
-            Value::Table(table)
         }
-    })
+    }
+}
+
+unsafe fn push_str(state: *mut ffi::lua_State, text: &str) {
+    unsafe {
+        ffi::lua_pushlstring(state, text.as_ptr().cast(), text.len());
+    }
 }
 
 /// How values JSON cannot hold are treated.
