@@ -14,7 +14,8 @@ const ONE_SHOT_LUA: &str = "dump(app.integrations.ringcentral.get_current_user({
 
 /// Median per-call time of N `get_current_user` calls through kosmo in one
 /// process (Lua → plugin → gate → simulator) against N plain GETs of the same
-/// endpoint by a Rust HTTP client, each on a new connection as kosmo's are.
+/// endpoint by a Rust HTTP client in this process. Both keep their connection
+/// alive between calls, as kosmo's gate does.
 pub fn warm_overhead(sim: &Sim, plugins: &Path, calls: usize) -> Vec<Row> {
     let code = format!("local rc = app.integrations.ringcentral for i = 1, {calls} do rc.get_current_user({{}}) end");
     let run = lua_json(&mut kosmo_on(sim, plugins), &code, &["--cpu-limit", "600"]);
@@ -28,9 +29,9 @@ pub fn warm_overhead(sim: &Sim, plugins: &Path, calls: usize) -> Vec<Row> {
         .collect();
 
     let url = format!("{}{ENDPOINT}", sim.url);
+    let agent = ureq::Agent::new_with_defaults();
     let plain: Vec<f64> = (0..calls)
         .map(|_| {
-            let agent = ureq::Agent::new_with_defaults();
             let started = Instant::now();
             let body = agent
                 .get(&url)
