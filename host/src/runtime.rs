@@ -31,9 +31,6 @@ pub use kosmo::integration::types::Operation;
 pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
-/// Calls that may hold a plugin instance at once; further calls wait for one
-/// to finish. The instance pool is sized for this many.
-const MAX_CONCURRENT_CALLS: u32 = 64;
 /// What one Store (one call) may create: core instances, tables, memories.
 const MAX_CORE_INSTANCES_PER_CALL: u32 = 32;
 const MAX_TABLES_PER_CALL: u32 = 32;
@@ -53,6 +50,9 @@ pub struct CallLimits {
     /// Time the whole call may take, HTTP waits included.
     pub wall: Duration,
     pub http: HttpLimits,
+    /// Calls that may hold a plugin instance at once; further calls wait for
+    /// one to finish. The instance pool is sized for this many.
+    pub concurrent_calls: u32,
 }
 
 impl Default for CallLimits {
@@ -62,6 +62,7 @@ impl Default for CallLimits {
             cpu: Duration::from_secs(30),
             wall: Duration::from_secs(30),
             http: HttpLimits::default(),
+            concurrent_calls: 64,
         }
     }
 }
@@ -223,12 +224,13 @@ pub struct Runtime {
 /// Pre-allocated slots for instances, memories, tables and async stacks, reused
 /// from call to call instead of mapped and unmapped each time.
 fn pool_config(limits: &CallLimits) -> PoolingAllocationConfig {
+    let calls = limits.concurrent_calls.max(1);
     let mut pool = PoolingAllocationConfig::new();
-    pool.total_component_instances(MAX_CONCURRENT_CALLS)
-        .total_stacks(MAX_CONCURRENT_CALLS)
-        .total_core_instances(MAX_CONCURRENT_CALLS * MAX_CORE_INSTANCES_PER_CALL)
-        .total_tables(MAX_CONCURRENT_CALLS * MAX_TABLES_PER_CALL)
-        .total_memories(MAX_CONCURRENT_CALLS * MAX_MEMORIES_PER_CALL)
+    pool.total_component_instances(calls)
+        .total_stacks(calls)
+        .total_core_instances(calls * MAX_CORE_INSTANCES_PER_CALL)
+        .total_tables(calls * MAX_TABLES_PER_CALL)
+        .total_memories(calls * MAX_MEMORIES_PER_CALL)
         .max_core_instances_per_component(MAX_CORE_INSTANCES_PER_CALL)
         .max_tables_per_component(MAX_TABLES_PER_CALL)
         .max_memories_per_component(MAX_MEMORIES_PER_CALL)
@@ -261,7 +263,7 @@ impl Runtime {
         // Full WASI p2, so std-built components link; the context grants nothing.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS as usize));
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.concurrent_calls.max(1) as usize));
         let connections = Connections::new(limits.http.connect_timeout);
         Ok(Runtime { engine, linker, limits, cache: None, slots, connections })
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentItem, Type};
 
-use super::{new_runtime, pretty_json, write_stdout};
+use super::{new_one_shot_runtime, pretty_json, write_stdout};
 use crate::cache::{self, hex};
 use crate::runtime::{self, SUPPORTED_API_VERSIONS};
 
@@ -37,7 +37,7 @@ pub async fn run(args: InspectArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match new_runtime() {
+    let runtime = match new_one_shot_runtime() {
         Ok(runtime) => runtime,
         Err(message) => {
             eprintln!("kosmo: {message}");

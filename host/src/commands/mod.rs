@@ -17,7 +17,7 @@ use crate::runtime::{CallLimits, Runtime};
 /// Loads settings and every plugin of the plugin directory.
 pub async fn load_host() -> Result<Host, String> {
     let settings = Settings::load()?;
-    let runtime = new_runtime()?;
+    let runtime = new_one_shot_runtime()?;
     let dir = config::plugin_dir();
     let plugins = plugins::load_dir(&runtime, &dir).await;
     if plugins.is_empty() {
@@ -26,9 +26,19 @@ pub async fn load_host() -> Result<Host, String> {
     Ok(Host { runtime, plugins, settings })
 }
 
-/// The plugin runtime with the default limits and the compile cache.
+/// The plugin runtime of a server: the default limits and the compile cache.
 pub fn new_runtime() -> Result<Runtime, String> {
-    let mut runtime = Runtime::new(CallLimits::default()).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
+    runtime_with(CallLimits::default())
+}
+
+/// The runtime of a one-shot command, which makes one call at a time: a
+/// small instance pool is quicker to set up and tear down.
+pub fn new_one_shot_runtime() -> Result<Runtime, String> {
+    runtime_with(CallLimits { concurrent_calls: 2, ..CallLimits::default() })
+}
+
+fn runtime_with(limits: CallLimits) -> Result<Runtime, String> {
+    let mut runtime = Runtime::new(limits).map_err(|e| format!("cannot start wasmtime: {e:#}"))?;
     runtime.set_cache(CompileCache::from_env());
     Ok(runtime)
 }
