@@ -211,6 +211,37 @@ fn the_plugin_sees_no_environment_files_sockets_or_stdin() {
 }
 
 #[test]
+fn a_call_never_sees_what_an_earlier_call_left_in_memory() {
+    // One process, so the later calls run in the instance slot (and memory)
+    // the earlier ones used: only its reset stands between them.
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let secret = "kosmo-leftover-5f3a9c";
+    let reversed: String = secret.chars().rev().collect();
+    let code = format!(
+        "local rc = app.integrations.ringcentral
+         local same_call = rc.leftovers({{plant = {secret:?}, look_for_reversed = {reversed:?}}}).report
+         local later = {{}}
+         for i = 1, 3 do
+           later[i] = rc.leftovers({{plant = 'other-' .. i, look_for_reversed = {reversed:?}}}).report
+         end
+         return same_call, later"
+    );
+    let run = lua_json(&mut kosmo_on(&sim, plugins.path()), &code, &[]);
+    let envelope = run.envelope();
+    assert_eq!(envelope["success"], true, "{}\n{}", run.stdout, run.stderr);
+    let same_call = &envelope["result"][0];
+    // The search works: within one call it finds the copies it planted.
+    assert!(same_call["hits"].as_u64().unwrap() >= 64, "{same_call}");
+    assert_eq!(same_call["static_from_earlier_call"], Value::Null, "{same_call}");
+    for later in envelope["result"][1].as_array().unwrap() {
+        assert_eq!(later["hits"], 0, "a later call found the earlier call's secret in memory: {later}");
+        assert_eq!(later["static_from_earlier_call"], Value::Null, "a static survived the call: {later}");
+        assert!(later["memory_bytes"].as_u64().unwrap() >= 1 << 20, "the whole memory was searched: {later}");
+    }
+}
+
+#[test]
 fn cpu_memory_stack_panics_and_exits_are_contained() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&hostile_plugin()]);

@@ -28,6 +28,7 @@ const TOOLS: &[(&str, &str)] = &[
     ("panic", "Panic."),
     ("exit", "Call exit(3)."),
     ("resource_bomb", "Create host resources (header fields) until something stops it."),
+    ("leftovers", "Plant `plant` in memory; scan all of linear memory for `look_for` (given reversed)."),
 ];
 
 impl Guest for Hostile {
@@ -66,6 +67,7 @@ impl Guest for Hostile {
             "panic" => panic!("the hostile plugin panicked on purpose"),
             "exit" => std::process::exit(3),
             "resource_bomb" => resource_bomb(),
+            "leftovers" => leftovers(&args),
             other => return Err(ToolError::UnknownTool(other.into())),
         };
         // Everything the host handed over is part of what the plugin saw.
@@ -339,4 +341,32 @@ fn resource_bomb() -> Value {
         hoard.push(Fields::new());
     }
     json!({ "created": hoard.len() })
+}
+
+/// `{plant?, look_for_reversed?}`: keeps `plant` in a static and in leaked heap
+/// memory, then reads every byte of linear memory looking for `look_for`.
+/// The needle arrives reversed, so the arguments never hold it; the one copy
+/// the search makes is skipped. A hit for a secret planted by an earlier call
+/// would mean calls share memory.
+fn leftovers(args: &Value) -> Value {
+    static PLANTED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let earlier = PLANTED.lock().map(|p| p.clone()).unwrap_or_default();
+    if let Some(plant) = args["plant"].as_str() {
+        *PLANTED.lock().expect("one thread") = Some(plant.to_string());
+        Box::leak(plant.repeat(64).into_boxed_str());
+    }
+    let needle: Vec<u8> = args["look_for_reversed"].as_str().unwrap_or_default().bytes().rev().collect();
+    let memory_bytes = core::arch::wasm32::memory_size(0) * 65536;
+    let mut hits = 0;
+    if !needle.is_empty() {
+        for start in 0..memory_bytes.saturating_sub(needle.len()) {
+            if start == needle.as_ptr() as usize {
+                continue;
+            }
+            // SAFETY: every address below memory.size is readable linear memory.
+            let found = (0..needle.len()).all(|i| unsafe { ((start + i) as *const u8).read_volatile() } == needle[i]);
+            hits += usize::from(found);
+        }
+    }
+    json!({ "static_from_earlier_call": earlier, "hits": hits, "memory_bytes": memory_bytes })
 }
