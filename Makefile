@@ -9,7 +9,7 @@ VERSIONED_BUILDS := v1 v2 bad-api
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: all setup build demo test fuzz bench clean
+.PHONY: all setup build demo test fuzz bench profile clean
 
 all: build
 
@@ -36,6 +36,10 @@ demo: build
 
 bench: build
 	scripts/bench.sh
+
+# Where a warm tool call spends its time (perf; BENCHMARKS.md quotes it).
+profile: build
+	scripts/profile-warm.sh
 
 test: build
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 409600

@@ -28,7 +28,8 @@ fn main() {
 
     let table = report::table(&rows);
     println!("{table}");
-    let markdown = report::markdown(&rows, &table);
+    let analysis = std::fs::read_to_string(root.join("bench/analysis.md")).ok();
+    let markdown = report::markdown(&rows, &table, analysis.as_deref());
     std::fs::write(root.join("BENCHMARKS.md"), markdown).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote BENCHMARKS.md");
 }

@@ -22,7 +22,10 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
-pub fn markdown(rows: &[Row], table: &str) -> String {
+/// `analysis` (the hand-written reading of the profiles, `bench/analysis.md`)
+/// is appended as it is: figures change with every run, the analysis only
+/// when someone profiles again (`make profile`).
+pub fn markdown(rows: &[Row], table: &str, analysis: Option<&str>) -> String {
     let missed: Vec<&Row> = rows.iter().filter(|r| r.met == Some(false)).collect();
     let mut out = String::from(
         "# Benchmarks\n\nWritten by `make bench` (rerun it to refresh every figure). All figures come from one run \
@@ -37,6 +40,11 @@ pub fn markdown(rows: &[Row], table: &str) -> String {
         for row in missed {
             out.push_str(&format!("* {} ({}; target {})\n", row.what, row.figure, row.target));
         }
+    }
+    if let Some(analysis) = analysis {
+        out.push('\n');
+        out.push_str(analysis.trim_end());
+        out.push('\n');
     }
     out
 }
