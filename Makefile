@@ -40,7 +40,8 @@ bench: build
 	scripts/bench.sh
 
 test: build
-	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 409600
+	# Under the 250 KB target (BENCHMARKS.md) with room to grow: the plugin was 212,192 bytes when set.
+	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release
 	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).
 	cargo test --release --manifest-path plugin/fuzz/Cargo.toml
