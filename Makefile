@@ -19,9 +19,11 @@ setup:
 
 build: setup
 	cargo build --release
-	# Link-time optimisation for the components only (the host's link would take minutes):
-	# it keeps the plugin about 40 KB smaller.
-	CARGO_PROFILE_RELEASE_LTO=true cargo build --release --target wasm32-wasip2 -p ringcentral -p hostile-plugin
+	# For the components only (the host's link would take minutes, and its dependencies are
+	# better fast than small): link-time optimisation keeps the plugin about 40 KB smaller,
+	# building their dependencies (serde_json, the WASI and WIT bindings) at opt-level "z" 23 KB.
+	CARGO_PROFILE_RELEASE_LTO=true cargo build --release --target wasm32-wasip2 \
+		--config 'profile.release.package."*".opt-level="z"' -p ringcentral -p hostile-plugin
 	mkdir -p $(PLUGIN_DIR)
 	cp $(WASM_DIR)/ringcentral.wasm $(PLUGIN_DIR)/ringcentral.wasm
 	mkdir -p $(TEST_PLUGIN_DIR)
@@ -42,7 +44,8 @@ profile: build
 	scripts/profile-warm.sh
 
 test: build
-	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 409600
+	# Under the 250 KB target (BENCHMARKS.md) with room to grow: the plugin was 212,192 bytes when set.
+	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release
 	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).
 	cargo test --release --manifest-path plugin/fuzz/Cargo.toml

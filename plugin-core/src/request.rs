@@ -304,7 +304,9 @@ fn check_api_path(path: &str) -> Result<(), &'static str> {
     // `/restapi//OAuth/token` or `/restapi/%6fauth/token` are caught here and
     // not only by the host's gate.
     let decoded = fully_decoded(only_path);
-    let decoded_lower = decoded.to_lowercase();
+    // ASCII case-folding finds what Unicode's would: no other character lowercases to a letter
+    // of "restapi" or "oauth" (and Unicode's tables are 17 KB of the plugin).
+    let decoded_lower = decoded.to_ascii_lowercase();
     let mut named =
         decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
     let is_oauth = named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
@@ -546,13 +548,29 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 /// The candidate nearest to `word` by edit distance, if it is near enough.
+/// Candidates are ASCII names (tools, parameters); case is ignored.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .map(|c| (edit_distance(&fold_case(word), &fold_case(c)), *c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// `to_lowercase` as an edit distance to an ASCII name sees it, without Unicode's case tables
+/// (17 KB of the plugin): other non-ASCII characters lowercase to one non-ASCII character,
+/// which differs from every ASCII one whatever its case.
+fn fold_case(word: &str) -> String {
+    let mut folded = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            '\u{212A}' => folded.push('k'),           // KELVIN SIGN
+            '\u{130}' => folded.push_str("i\u{307}"), // LATIN CAPITAL LETTER I WITH DOT ABOVE
+            c => folded.push(c.to_ascii_lowercase()),
+        }
+    }
+    folded
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

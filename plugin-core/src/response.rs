@@ -33,13 +33,17 @@ pub fn interpret(response: &Response) -> Result<String, ApiFailure> {
         // 204 No Content (deletes) and empty 200s: say plainly that it worked.
         return Ok(serde_json::json!({ "success": true, "status": response.status }).to_string());
     }
-    match serde_json::from_slice::<serde::de::IgnoredAny>(&response.body) {
+    // JSON is parsed from text only (`from_str`, never `from_slice`), so the plugin carries one
+    // instance of serde_json's parser. Checking the lossy text accepts what `from_slice` would:
+    // invalid UTF-8 can only hide inside strings, which the check does not decode.
+    let text = String::from_utf8_lossy(&response.body);
+    match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
         // Pass the JSON text through untouched: 64-bit IDs stay exact.
-        Ok(_) => Ok(String::from_utf8_lossy(&response.body).into_owned()),
+        Ok(_) => Ok(text.into_owned()),
         Err(_) => Ok(serde_json::json!({
             "status": response.status,
             "contentType": response.header("content-type"),
-            "body": String::from_utf8_lossy(&response.body),
+            "body": text,
         })
         .to_string()),
     }
@@ -50,7 +54,9 @@ pub fn interpret(response: &Response) -> Result<String, ApiFailure> {
 /// says `OAU-149`), so it is read first. Gateways and proxies answer with HTML or plain
 /// text too, and the OAuth endpoints with `error`/`error_description`.
 fn failure(response: &Response) -> ApiFailure {
-    let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
+    // Not UTF-8 is not JSON (as with `from_slice`).
+    let parsed: Option<Value> =
+        std::str::from_utf8(&response.body).ok().and_then(|text| serde_json::from_str(text).ok());
     let field = |v: Option<&Value>, name: &str| v.and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_string);
     let top = parsed.as_ref().filter(|v| v.is_object());
     let first = top.and_then(|v| v.get("errors")).and_then(|e| e.get(0));
@@ -135,5 +141,18 @@ mod tests {
         assert_eq!(interpret(&response(200, big)).unwrap(), big);
         let text: Value = serde_json::from_str(&interpret(&response(200, "plain")).unwrap()).unwrap();
         assert_eq!(text["body"], "plain");
+    }
+
+    #[test]
+    fn invalid_utf8_is_judged_as_serde_json_judges_bytes() {
+        let with_bytes = |status: u16, body: &[u8]| Response { status, headers: Vec::new(), body: body.to_vec() };
+        // Inside a string, a success still passes through (lossily).
+        assert_eq!(interpret(&with_bytes(200, b"{\"a\":\"x\xff\"}")).unwrap(), "{\"a\":\"x\u{fffd}\"}");
+        // Outside one, it is not JSON.
+        let quoted: Value = serde_json::from_str(&interpret(&with_bytes(200, b"[1]\xff")).unwrap()).unwrap();
+        assert_eq!(quoted["body"], "[1]\u{fffd}");
+        // An error body that is not UTF-8 is not read as RingCentral's.
+        let failure = interpret(&with_bytes(400, b"{\"message\":\"x\xff\"}")).unwrap_err();
+        assert_eq!(failure.message, "HTTP 400 (not a RingCentral error body): {\"message\":\"x\u{fffd}\"}");
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::request::{ApiRequest, build};
+use crate::request::{ApiRequest, build, closest};
 use crate::tools::{Method, TOOLS, find};
 use crate::{docs, schema};
 
@@ -340,4 +340,57 @@ fn docs_are_the_seed_reference_plus_one_page_per_tool() {
     assert_eq!(docs::read("ringcentral.send_sms"), docs::read("send_sms"));
     assert_eq!(docs::read("no_such_tool"), None);
     assert!(docs::read("list_extensions").unwrap().contains("Sent as `type`."));
+}
+
+#[test]
+fn did_you_mean_ignores_case_as_unicode_lowercasing_would() {
+    // The reference: Unicode's `to_lowercase`, which the plugin no longer carries.
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != cb));
+                prev = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    }
+    let reference = |word: &str, candidates: &[&'static str]| {
+        candidates
+            .iter()
+            .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
+            .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    };
+    let tools: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+    let params: Vec<&str> = TOOLS.iter().flat_map(|t| t.params.iter().map(|p| p.name)).collect();
+    let words = [
+        "LIST_MESSAGES",
+        "list_mesages",
+        "\u{212A}",
+        "list_\u{212A}ontacts",
+        "\u{130}d",
+        "L\u{130}ST_MESSAGES",
+        "perPAGE",
+        "P\u{c4}GE",
+        "\u{3a3}END_SMS",
+        "SEND_SM\u{3a3}",
+        "messageİd",
+        "d\u{130}",
+        "frobnicate",
+        "",
+    ];
+    for candidates in [&tools[..], &params[..], &["id", "k", "kind"]] {
+        for word in words {
+            assert_eq!(closest(word, candidates), reference(word, candidates), "{word:?} among {candidates:?}");
+        }
+    }
+    // The two characters whose lowercase holds an ASCII letter (plain ASCII folding would pick "x").
+    assert_eq!(closest("\u{212A}", &["x", "k"]), Some("k"));
+    assert_eq!(closest("\u{130}", &["xy", "ia"]), Some("ia"));
 }
