@@ -2,8 +2,10 @@
 //! run, against the simulator on loopback, prints a table and rewrites
 //! BENCHMARKS.md. Figures are ratios of numbers taken in the same run.
 
+mod mcp_load;
 mod measure;
 mod report;
+mod swap;
 
 use std::path::PathBuf;
 
@@ -11,6 +13,11 @@ use kosmo_harness::{Sim, plugin_dir, ringcentral_plugin};
 
 /// Calls per warm-overhead sample.
 const WARM_CALLS: usize = 500;
+/// Samples per hot-swap figure (cold; twice as many cached).
+const SWAP_SAMPLES: usize = 10;
+/// Concurrent MCP clients, and how long each load runs.
+const MCP_CLIENTS: usize = 8;
+const MCP_LOAD_TIME: std::time::Duration = std::time::Duration::from_secs(4);
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -25,6 +32,9 @@ fn main() {
     rows.extend(measure::one_shot(&sim, plugins.path(), &python, &root.join("bench/sdk_call.py")));
     eprintln!("bench: peak RSS and plugin size…");
     rows.extend(measure::footprint(&sim, plugins.path()));
+    rows.extend(swap::hot_swap(&sim, SWAP_SAMPLES));
+    eprintln!("bench: `mcp:serve` under load ({MCP_CLIENTS} clients, 1 client, plain GETs; {MCP_LOAD_TIME:?} each)…");
+    rows.extend(mcp_load::mcp_load(&sim, plugins.path(), MCP_CLIENTS, MCP_LOAD_TIME));
 
     let table = report::table(&rows);
     println!("{table}");

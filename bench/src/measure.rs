@@ -153,7 +153,7 @@ fn with_sim_env(mut command: Command, sim: &Sim, plugins: &Path) -> Command {
     command
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub fn median(mut values: Vec<f64>) -> f64 {
     assert!(!values.is_empty());
     values.sort_by(f64::total_cmp);
     let middle = values.len() / 2;

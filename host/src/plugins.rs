@@ -50,6 +50,13 @@ pub fn fingerprint(path: &Path) -> std::io::Result<Fingerprint> {
     std::fs::metadata(path).map(|metadata| Fingerprint::of(&metadata))
 }
 
+/// Whether a directory entry is named like a plugin file: `*.wasm`, not
+/// hidden (a writer's temporary copy, say).
+pub fn is_plugin_name(path: &Path) -> bool {
+    let visible = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.'));
+    visible && path.extension().is_some_and(|ext| ext == "wasm")
+}
+
 /// The plugin files of `dir`, sorted by path: `*.wasm` regular files (or links
 /// to them), hidden files (a writer's temporary copy, say) left out.
 pub fn candidates(dir: &Path) -> std::io::Result<Vec<(PathBuf, Fingerprint)>> {
@@ -57,8 +64,7 @@ pub fn candidates(dir: &Path) -> std::io::Result<Vec<(PathBuf, Fingerprint)>> {
     for entry in std::fs::read_dir(dir)? {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
-        let visible = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.'));
-        if !visible || path.extension().is_none_or(|ext| ext != "wasm") {
+        if !is_plugin_name(&path) {
             continue;
         }
         // Follows links; a file removed meanwhile is simply not listed.

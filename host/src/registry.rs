@@ -9,13 +9,19 @@
 //!
 //! [`Registry::poll`] is one step of the watcher: it lists the directory
 //! (size, times in nanoseconds and inode of each `*.wasm`), waits until a
-//! changed file has not been written for 50 ms or stayed the same for one
-//! step (a writer may still be writing it), then reads it, compiles it on a blocking thread (or takes it
-//! from the compile cache), smoke-tests it (manifest, tools, WIT api version,
-//! unique id) and swaps it in. A file that fails any of that is logged and
-//! the version it replaces keeps serving; a removed file unregisters its id.
+//! changed file is complete (renamed into place or closed after writing, as
+//! filesystem notifications tell), or else has not been written for 50 ms or
+//! looked the same for 50 ms (a writer may still be writing it), then reads
+//! it, compiles it on a blocking thread (or takes it from the compile cache),
+//! smoke-tests it (manifest, tools, WIT api version, unique id) and swaps it
+//! in. A file that fails any of that is logged and the version it replaces
+//! keeps serving; a removed file unregisters its id. [`Registry::watch`] runs
+//! a step when a notification wakes it, and at every polling interval.
 
-use std::collections::BTreeMap;
+mod dir_events;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -25,8 +31,10 @@ use crate::host::Host;
 use crate::log;
 use crate::plugins::{self, Fingerprint};
 use crate::runtime::{Plugin, Runtime};
+use dir_events::DirEvents;
 
-/// How long a changed file must have gone unwritten before a watcher step reads it.
+/// How long a changed file must have gone unwritten (or looked the same)
+/// before a watcher step reads it, unless a notification said it is complete.
 const QUIET: Duration = Duration::from_millis(50);
 
 /// The plugins served at one moment, by id.
@@ -45,6 +53,8 @@ impl Catalog {
 struct FileState {
     /// The fingerprint seen by the latest step.
     observed: Fingerprint,
+    /// When a step first saw `observed`.
+    observed_since: Instant,
     /// The fingerprint whose bytes were last loaded (or refused).
     attempted: Option<Fingerprint>,
     /// The last version of this file that loaded, if it is served.
@@ -53,12 +63,19 @@ struct FileState {
     refused_for_id: Option<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Phase {
+#[derive(Clone, Copy)]
+enum Phase<'a> {
     /// Loading the directory as it is: one-shot commands and server start.
     Scan,
-    /// A running server watching for changes.
-    Watch,
+    /// A running server watching for changes, with the files that
+    /// notifications said are complete.
+    Watch(&'a HashSet<OsString>),
+}
+
+impl Phase<'_> {
+    fn watching(&self) -> bool {
+        matches!(self, Phase::Watch(_))
+    }
 }
 
 pub struct Registry {
@@ -93,12 +110,14 @@ impl Registry {
         self.step(runtime, Phase::Scan).await
     }
 
-    /// One watcher step; true when the catalog changed.
-    pub async fn poll(&self, runtime: &Runtime) -> bool {
-        self.step(runtime, Phase::Watch).await
+    /// One watcher step; true when the catalog changed. `complete` names the
+    /// files that notifications said are whole (renamed into place, or closed
+    /// after writing): they are read without waiting for the quiet period.
+    pub async fn poll(&self, runtime: &Runtime, complete: &HashSet<OsString>) -> bool {
+        self.step(runtime, Phase::Watch(complete)).await
     }
 
-    async fn step(&self, runtime: &Runtime, phase: Phase) -> bool {
+    async fn step(&self, runtime: &Runtime, phase: Phase<'_>) -> bool {
         let listing = match plugins::candidates(&self.dir) {
             Ok(listing) => {
                 if self.unreadable.swap(false, std::sync::atomic::Ordering::Relaxed) {
@@ -132,30 +151,42 @@ impl Registry {
 
         let mut due = Vec::new();
         for (path, fingerprint) in listing {
-            let settled = match files.get_mut(&path) {
-                Some(state) => std::mem::replace(&mut state.observed, fingerprint) == fingerprint,
-                None => {
-                    let state =
-                        FileState { observed: fingerprint, attempted: None, serving: None, refused_for_id: None };
-                    files.insert(path.clone(), state);
-                    false
-                }
-            };
-            // While watching, a file is read once it stopped changing (the
-            // same at two steps, or not written for a moment): a writer may
-            // still be writing it.
-            if phase == Phase::Watch && !settled && !fingerprint.unchanged_for(QUIET) {
+            let state = files.entry(path.clone()).or_insert_with(|| FileState {
+                observed: fingerprint,
+                observed_since: Instant::now(),
+                attempted: None,
+                serving: None,
+                refused_for_id: None,
+            });
+            if state.observed != fingerprint {
+                state.observed = fingerprint;
+                state.observed_since = Instant::now();
+            }
+            if state.attempted == Some(fingerprint) {
                 continue;
             }
-            if files.get(&path).is_some_and(|state| state.attempted != Some(fingerprint)) {
-                due.push((path, fingerprint));
+            // While watching, a file is read once it is complete (as a
+            // notification said) or stopped changing (not written, or the
+            // same, for a moment): a writer may still be writing it.
+            let why = match phase {
+                Phase::Scan => "",
+                Phase::Watch(complete) if path.file_name().is_some_and(|name| complete.contains(name)) => {
+                    "notified complete"
+                }
+                Phase::Watch(_) if fingerprint.unchanged_for(QUIET) => "not written for 50 ms",
+                Phase::Watch(_) if state.observed_since.elapsed() >= QUIET => "unchanged for 50 ms",
+                Phase::Watch(_) => continue,
+            };
+            if phase.watching() {
+                log::debug(format!("hot swap: reading {} ({why})", path.display()));
             }
+            due.push((path, fingerprint));
         }
 
         for (path, fingerprint) in due {
             let previous = files.get(&path).and_then(|s| s.serving.clone());
             let started = Instant::now();
-            let expected = (phase == Phase::Watch).then_some(fingerprint);
+            let expected = phase.watching().then_some(fingerprint);
             let outcome = load_file(runtime, &path, expected, previous.as_ref()).await;
             if matches!(outcome, Ok(Loaded::Moving)) {
                 log::debug(format!("{} changed while it was read; reading it again later", path.display()));
@@ -184,7 +215,7 @@ impl Registry {
                 Ok(Some(plugin)) => {
                     let plugin: Arc<Plugin> = Arc::from(plugin);
                     match (phase, &state.serving) {
-                        (Phase::Watch, Some(old)) => log::info(format!(
+                        (Phase::Watch(_), Some(old)) => log::info(format!(
                             "hot swap: {} now serves '{}' {} (sha256 {}, was {} {}) after {}",
                             path.display(),
                             plugin.id(),
@@ -194,7 +225,7 @@ impl Registry {
                             short(&old.sha256),
                             log::ms(started.elapsed())
                         )),
-                        (Phase::Watch, None) => log::info(format!(
+                        (Phase::Watch(_), None) => log::info(format!(
                             "hot swap: {} now serves '{}' {} (sha256 {}) after {}",
                             path.display(),
                             plugin.id(),
@@ -220,13 +251,15 @@ impl Registry {
                     let reason = refusal.reason();
                     match (phase, &state.serving) {
                         (Phase::Scan, _) => log::warn(format!("skipping {}: {reason}", path.display())),
-                        (Phase::Watch, Some(old)) => log::warn(format!(
+                        (Phase::Watch(_), Some(old)) => log::warn(format!(
                             "hot swap: rejected {}: {reason}; '{}' {} from the previous version of the file keeps serving",
                             path.display(),
                             old.id(),
                             old.manifest.version
                         )),
-                        (Phase::Watch, None) => log::warn(format!("hot swap: rejected {}: {reason}", path.display())),
+                        (Phase::Watch(_), None) => {
+                            log::warn(format!("hot swap: rejected {}: {reason}", path.display()))
+                        }
                     }
                 }
             }
@@ -248,20 +281,52 @@ impl Registry {
         changed
     }
 
-    /// Polls the directory every `interval` until the task is aborted, calling
-    /// `on_change` after each change of the catalog.
+    /// Watches the directory until the task is aborted, calling `on_change`
+    /// after each change of the catalog: a step runs when a filesystem
+    /// notification wakes it (unless `notifications` is false or they cannot
+    /// be set up) and every `interval` regardless, for the file systems where
+    /// notifications are silent.
     pub fn watch(
         self: Arc<Self>,
         host: Arc<Host>,
         interval: Duration,
+        notifications: bool,
         on_change: impl Fn() + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            // Owned by the task: aborting it drops the notifier and stops its thread.
+            let events = if notifications {
+                match DirEvents::watch(&self.dir) {
+                    Ok(events) => Some(events),
+                    Err(e) => {
+                        log::info(format!(
+                            "no filesystem notifications for {} ({e}); polling it every {} ms",
+                            self.dir.display(),
+                            interval.as_millis()
+                        ));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             let mut ticker = tokio::time::interval(interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticker.tick().await;
-                if self.poll(&host.runtime).await {
+                let notified = async {
+                    match &events {
+                        Some(events) => events.changed().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                let woken_by = tokio::select! {
+                    _ = ticker.tick() => "polling",
+                    () = notified => "a notification",
+                };
+                let complete = events.as_ref().map(DirEvents::take_complete).unwrap_or_default();
+                let started = Instant::now();
+                if self.poll(&host.runtime, &complete).await {
+                    log::debug(format!("hot swap: step woken by {woken_by} took {}", log::ms(started.elapsed())));
                     on_change();
                 }
             }

@@ -30,9 +30,14 @@ fn versioned_config(dir: &Path) -> PathBuf {
 }
 
 fn server(plugins: &Path) -> McpClient {
+    server_with(plugins, &[])
+}
+
+/// `mcp:serve` with extra arguments and debug logs (which say why a file was read).
+fn server_with(plugins: &Path, args: &[&str]) -> McpClient {
     let mut command = kosmo(plugins);
-    command.env("KOSMO_CONFIG", versioned_config(plugins));
-    McpClient::start(command, &[]).0
+    command.env("KOSMO_CONFIG", versioned_config(plugins)).env("KOSMO_LOG", "debug");
+    McpClient::start(command, args).0
 }
 
 /// How a replacement reaches the plugin file.
@@ -75,10 +80,20 @@ fn time_until_served(client: &McpClient, version: &str, limit: Duration) -> Dura
 
 #[test]
 fn a_replacement_serves_within_a_second_while_calls_in_flight_finish_on_the_old_version() {
+    replacements_serve_and_broken_ones_are_refused(&[]);
+}
+
+/// The same, seen by polling alone: the fallback where notifications are silent.
+#[test]
+fn polling_alone_sees_every_replacement_too() {
+    replacements_serve_and_broken_ones_are_refused(&["--poll-only"]);
+}
+
+fn replacements_serve_and_broken_ones_are_refused(args: &[&str]) {
     let plugins = plugin_dir(&[]);
     let target = plugins.path().join("versioned.wasm");
     std::fs::copy(versioned_plugin("v1"), &target).unwrap();
-    let client = server(plugins.path());
+    let client = server_with(plugins.path(), args);
     assert_eq!(served_by(&client, 0), "v1");
 
     std::thread::scope(|scope| {
@@ -265,4 +280,92 @@ fn swap_under_load_fails_no_call_and_serves_only_valid_versions() {
         let took = time_until_served(client, last_valid, Duration::from_secs(1));
         assert!(took < Duration::from_secs(1));
     }
+}
+
+/// Notifications wake the watcher at once: with polling every 10 s, a
+/// replacement still serves within moments, a file still being written is
+/// not read before it is closed, and a removal unregisters the id.
+#[test]
+fn notifications_wake_the_watcher_long_before_the_polling_interval() {
+    let plugins = plugin_dir(&[]);
+    let target = plugins.path().join("versioned.wasm");
+    std::fs::copy(versioned_plugin("v1"), &target).unwrap();
+    let client = server_with(plugins.path(), &["--watch-interval-ms", "10000"]);
+    assert_eq!(served_by(&client, 0), "v1");
+    // The interval's first tick is immediate; let it pass.
+    std::thread::sleep(Duration::from_millis(200));
+
+    replace(&target, &std::fs::read(versioned_plugin("v2")).unwrap(), Write::Rename);
+    let took = time_until_served(&client, "v2", Duration::from_secs(5));
+    eprintln!("v1 -> v2 (rename, notified): served after {took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}:\n{}", client.stderr());
+    assert!(client.stderr().contains("(notified complete)"), "{}", client.stderr());
+
+    // Written in two halves with a pause shorter than the quiet period, then
+    // closed: read once, whole.
+    let v1 = std::fs::read(versioned_plugin("v1")).unwrap();
+    {
+        use std::io::Write as _;
+        let mut file = std::fs::File::create(&target).unwrap();
+        file.write_all(&v1[..v1.len() / 2]).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        file.write_all(&v1[v1.len() / 2..]).unwrap();
+    }
+    let took = time_until_served(&client, "v1", Duration::from_secs(5));
+    eprintln!("v2 -> v1 (rewrite, notified): served after {took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}:\n{}", client.stderr());
+    assert!(!client.stderr().contains("hot swap: rejected"), "a half-written file was read:\n{}", client.stderr());
+
+    std::fs::remove_file(&target).unwrap();
+    let started = Instant::now();
+    while client.list_tools().iter().any(|t| t["name"] == "versioned_served_by") {
+        assert!(started.elapsed() < Duration::from_secs(2), "{}", client.stderr());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (code, log) = client.close();
+    assert_eq!(code, Some(0), "the server and its watcher stop when the client goes away:\n{log}");
+}
+
+/// A burst of events for one replacement (a rename, then the same bytes
+/// written again and again, and touched) is one swap: identical bytes are
+/// never compiled or swapped in again.
+#[test]
+fn a_burst_of_events_swaps_once() {
+    let plugins = plugin_dir(&[]);
+    let target = plugins.path().join("versioned.wasm");
+    std::fs::copy(versioned_plugin("v1"), &target).unwrap();
+    let client = server_with(plugins.path(), &[]);
+    assert_eq!(served_by(&client, 0), "v1");
+    let loads_at_start = loads(&client.stderr());
+
+    let v2 = std::fs::read(versioned_plugin("v2")).unwrap();
+    replace(&target, &v2, Write::Rename);
+    for i in 0..30 {
+        replace(&target, &v2, if i % 2 == 0 { Write::Rewrite } else { Write::Rename });
+        if i % 5 == 0 {
+            std::fs::File::options()
+                .append(true)
+                .open(&target)
+                .unwrap()
+                .set_modified(std::time::SystemTime::now())
+                .unwrap();
+        }
+    }
+    time_until_served(&client, "v2", Duration::from_secs(5));
+    // Long enough for polling to have seen the last state too.
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(served_by(&client, 0), "v2");
+
+    let log = client.stderr();
+    assert_eq!(log.matches("now serves 'versioned' v2").count(), 1, "{log}");
+    assert_eq!(loads(&log) - loads_at_start, 1, "v2 was compiled or read from the cache once:\n{log}");
+    let changes = client.notifications().iter().filter(|n| n["method"] == "notifications/tools/list_changed").count();
+    assert_eq!(changes, 1, "{:?}", client.notifications());
+}
+
+/// Compiles and compile-cache reads of the versioned plugin in a server log.
+fn loads(log: &str) -> usize {
+    log.matches("compiled versioned.wasm in").count()
+        + log.matches("loaded versioned.wasm from the compile cache").count()
 }

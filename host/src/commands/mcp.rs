@@ -33,9 +33,13 @@ pub struct ServeArgs {
     /// Serve the plugins as loaded at start; do not watch the directory.
     #[arg(long)]
     no_watch: bool,
-    /// How often the plugin directory is checked for replaced files.
+    /// How often the plugin directory is polled for replaced files;
+    /// filesystem notifications wake the watcher sooner where they work.
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(10..=10_000))]
     watch_interval_ms: u64,
+    /// Watch by polling alone, without filesystem notifications.
+    #[arg(long)]
+    poll_only: bool,
 }
 
 pub async fn serve(args: ServeArgs) -> ExitCode {
@@ -60,7 +64,11 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
         if args.no_watch {
             "not watching for changes".to_string()
         } else {
-            format!("watching for replaced plugins every {} ms", args.watch_interval_ms)
+            format!(
+                "watching for replaced plugins ({}every {} ms)",
+                if args.poll_only { "" } else { "notifications, and " },
+                args.watch_interval_ms
+            )
         }
     ));
     drop(catalog);
@@ -75,7 +83,8 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
 
     let watcher = (!args.no_watch).then(|| {
         let peer = running.peer().clone();
-        registry.clone().watch(host, Duration::from_millis(args.watch_interval_ms), move || {
+        let interval = Duration::from_millis(args.watch_interval_ms);
+        registry.clone().watch(host, interval, !args.poll_only, move || {
             let peer = peer.clone();
             tokio::spawn(async move {
                 if let Err(e) = peer.notify_tool_list_changed().await {

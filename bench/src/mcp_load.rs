@@ -1,0 +1,117 @@
+//! Throughput of `kosmo mcp:serve` under concurrent load: `get_current_user`
+//! calls against the simulator, compared with the same load of plain HTTP
+//! GETs and with one client at a time, in the same run.
+//!
+//! The server speaks MCP on stdio only, so "8 clients" are 8 threads sharing
+//! one session, each with one request in flight at a time: up to 8 requests
+//! pipelined over the one stdio stream, answered in any order (matched by id).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kosmo_harness::mcp::{McpClient, result_json};
+use kosmo_harness::{SIM_TOKEN, Sim, kosmo_on};
+use serde_json::json;
+
+use crate::measure::median;
+use crate::report::Row;
+
+const ENDPOINT: &str = "/restapi/v1.0/account/~/extension/~";
+const TOOL: &str = "ringcentral_get_current_user";
+
+/// Calls per second and the median latency of one call, in milliseconds.
+struct Throughput {
+    per_second: f64,
+    median_ms: f64,
+}
+
+pub fn mcp_load(sim: &Sim, plugins: &Path, clients: usize, duration: Duration) -> Vec<Row> {
+    let (client, _) = McpClient::start(kosmo_on(sim, plugins), &[]);
+    // Warm up: the compile cache, the first instantiation, the simulator.
+    for _ in 0..20 {
+        call(&client);
+    }
+    let one = run(1, duration, || call(&client));
+    let many = run(clients, duration, || call(&client));
+    let (code, log) = client.close();
+    assert_eq!(code, Some(0), "the server did not exit cleanly:\n{log}");
+
+    let url = format!("{}{ENDPOINT}", sim.url);
+    let plain = run(clients, duration, || plain_get(&url));
+
+    vec![
+        Row {
+            what: format!(
+                "`mcp:serve` calls/s, {clients} concurrent clients (threads sharing one stdio session, one request in flight each)"
+            ),
+            figure: format!(
+                "{:.0} calls/s, median {:.2} ms a call ({:.1}× the {:.0} calls/s of 1 client, median {:.2} ms)",
+                many.per_second,
+                many.median_ms,
+                many.per_second / one.per_second,
+                one.per_second,
+                one.median_ms
+            ),
+            target: "–".into(),
+            met: None,
+        },
+        Row {
+            what: format!(
+                "… against {clients} concurrent plain GETs of the same endpoint (a new connection each, as kosmo's)"
+            ),
+            figure: format!(
+                "{:.0} requests/s, median {:.2} ms; `mcp:serve` reaches {:.0}% of it",
+                plain.per_second,
+                plain.median_ms,
+                100.0 * many.per_second / plain.per_second
+            ),
+            target: "–".into(),
+            met: None,
+        },
+    ]
+}
+
+/// Runs `work` in `workers` threads for `duration`; every call must succeed.
+fn run(workers: usize, duration: Duration, work: impl Fn() + Sync) -> Throughput {
+    let calls = AtomicUsize::new(0);
+    let started = Instant::now();
+    let latencies: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    while started.elapsed() < duration {
+                        let call_started = Instant::now();
+                        work();
+                        mine.push(call_started.elapsed().as_secs_f64() * 1000.0);
+                        calls.fetch_add(1, Ordering::Relaxed);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a load thread")).collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    Throughput { per_second: calls.load(Ordering::Relaxed) as f64 / elapsed, median_ms: median(latencies) }
+}
+
+fn call(client: &McpClient) {
+    let result = client.call_tool(TOOL, json!({}));
+    assert_ne!(result["isError"], true, "{result}");
+    assert_eq!(result_json(&result)["extensionNumber"], "101", "{result}");
+}
+
+fn plain_get(url: &str) {
+    let agent = ureq::Agent::new_with_defaults();
+    let body = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {SIM_TOKEN}"))
+        .call()
+        .expect("plain GET")
+        .into_body()
+        .read_to_string()
+        .expect("read the body");
+    assert!(body.contains("extensionNumber"));
+}
