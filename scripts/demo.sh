@@ -4,18 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log=$(mktemp)
-target/release/ringcentral-sim --addr 127.0.0.1:0 >"$log" &
-sim=$!
-trap 'kill "$sim" 2>/dev/null || true; rm -f "$log"' EXIT
-
-url=""
-for _ in $(seq 200); do
-  url=$(sed -n 's/^listening on //p' "$log" | head -n 1)
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "demo: the simulator did not start" >&2; exit 1; }
+. scripts/sim.sh
+start_sim
+url=$sim_url
 echo "demo: ringcentral-sim listening on $url" >&2
 
 KOSMO_PLUGIN_DIR=target/plugins \

@@ -9,18 +9,10 @@ calls=${CALLS:-3000}
 
 command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq linux-perf; }
 
-log=$(mktemp)
 data=$(mktemp)
-target/release/ringcentral-sim --addr 127.0.0.1:0 >"$log" &
-sim=$!
-trap 'kill "$sim" 2>/dev/null || true; rm -f "$log" "$data"' EXIT
-url=""
-for _ in $(seq 200); do
-  url=$(sed -n 's/^listening on //p' "$log" | head -n 1)
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "profile: the simulator did not start" >&2; exit 1; }
+. scripts/sim.sh
+start_sim "$data"
+url=$sim_url
 
 KOSMO_PLUGIN_DIR=target/plugins RC_SERVER_URL="$url" RC_ACCESS_TOKEN=sim-token KOSMO_ALLOW_LOOPBACK_SERVER=1 \
   perf record -q -F 4000 --call-graph dwarf,16384 -o "$data" \

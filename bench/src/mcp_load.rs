@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kosmo_harness::mcp::{McpClient, result_json};
-use kosmo_harness::{SIM_TOKEN, Sim, kosmo_on};
+use kosmo_harness::{Sim, kosmo_on};
 use serde_json::json;
 
-use crate::measure::median;
+use crate::measure::{median, plain_get};
 use crate::report::Row;
 
 const ENDPOINT: &str = "/restapi/v1.0/account/~/extension/~";
@@ -103,16 +103,4 @@ fn call(client: &McpClient) {
     let result = client.call_tool(TOOL, json!({}));
     assert_ne!(result["isError"], true, "{result}");
     assert_eq!(result_json(&result)["extensionNumber"], "101", "{result}");
-}
-
-fn plain_get(agent: &ureq::Agent, url: &str) {
-    let body = agent
-        .get(url)
-        .header("Authorization", &format!("Bearer {SIM_TOKEN}"))
-        .call()
-        .expect("plain GET")
-        .into_body()
-        .read_to_string()
-        .expect("read the body");
-    assert!(body.contains("extensionNumber"));
 }

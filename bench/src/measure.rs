@@ -33,15 +33,7 @@ pub fn warm_overhead(sim: &Sim, plugins: &Path, calls: usize) -> Vec<Row> {
     let plain: Vec<f64> = (0..calls)
         .map(|_| {
             let started = Instant::now();
-            let body = agent
-                .get(&url)
-                .header("Authorization", &format!("Bearer {SIM_TOKEN}"))
-                .call()
-                .expect("plain GET")
-                .into_body()
-                .read_to_string()
-                .expect("read the body");
-            assert!(body.contains("extensionNumber"));
+            plain_get(&agent, &url);
             started.elapsed().as_secs_f64() * 1e6
         })
         .collect();
@@ -135,6 +127,20 @@ pub fn footprint(sim: &Sim, plugins: &Path) -> Vec<Row> {
             met: Some(plugin_kb <= 250.0),
         },
     ]
+}
+
+/// One GET of the benchmark's endpoint with the simulator's token, as a
+/// plain Rust client makes it; the body must be the extension.
+pub fn plain_get(agent: &ureq::Agent, url: &str) {
+    let body = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {SIM_TOKEN}"))
+        .call()
+        .expect("plain GET")
+        .into_body()
+        .read_to_string()
+        .expect("read the body");
+    assert!(body.contains("extensionNumber"));
 }
 
 fn with_sim_env(mut command: Command, sim: &Sim, plugins: &Path) -> Command {

@@ -8,12 +8,12 @@
 //! (`KOSMO_LOG=debug`) is checked for the compile or the cache hit each sample
 //! claims, and tells how long the load took of the whole.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kosmo_harness::mcp::{McpClient, result_json};
-use kosmo_harness::{Sim, kosmo_on, ringcentral_plugin, versioned_plugin};
+use kosmo_harness::{Sim, kosmo_on, ringcentral_plugin, versioned_config, versioned_plugin};
 use serde_json::json;
 
 use crate::measure::median;
@@ -80,15 +80,7 @@ pub fn hot_swap(sim: &Sim, samples: usize) -> Vec<Row> {
             .collect();
         // B compiled once (not a sample), then A and B both cached: back and forth.
         server.swap(&subject.b, "b", Load::Compiled);
-        let cached: Vec<Sample> = (0..2 * samples)
-            .map(|i| {
-                if i % 2 == 0 {
-                    server.swap(&subject.a, "a", Load::Cached)
-                } else {
-                    server.swap(&subject.b, "b", Load::Cached)
-                }
-            })
-            .collect();
+        let cached = server.back_and_forth(subject, 2 * samples);
         server.stop();
         rows.push(row(
             &format!("hot swap, cold compile ({}, {} KB)", subject.name, subject.a.len() / 1024),
@@ -108,15 +100,7 @@ pub fn hot_swap(sim: &Sim, samples: usize) -> Vec<Row> {
     eprintln!("bench: hot swap by polling alone ({samples} cached samples)…");
     let server = Server::start(sim, &versioned, &["--poll-only"]);
     server.swap(&versioned.b, "b", Load::Compiled);
-    let polled: Vec<Sample> = (0..samples)
-        .map(|i| {
-            if i % 2 == 0 {
-                server.swap(&versioned.a, "a", Load::Cached)
-            } else {
-                server.swap(&versioned.b, "b", Load::Cached)
-            }
-        })
-        .collect();
+    let polled = server.back_and_forth(&versioned, samples);
     server.stop();
     let mut fallback = row(
         "hot swap, compile-cache hit, `--poll-only` (versioned test plugin)",
@@ -191,7 +175,7 @@ impl<'a> Server<'a> {
         let mut command: Command = kosmo_on(sim, plugins.path());
         command.env("KOSMO_CACHE_DIR", cache.path()).env("KOSMO_LOG", "debug");
         if matches!(subject.probe, Probe::ServedBy) {
-            command.env("KOSMO_CONFIG", versioned_config(cache.path()));
+            command.env("KOSMO_CONFIG", versioned_config(cache.path(), ""));
         }
         let (client, _) = McpClient::start(command, args);
         let server = Server {
@@ -208,6 +192,19 @@ impl<'a> Server<'a> {
     }
 
     /// Renames `bytes` over the plugin file and times it until they serve.
+    /// `count` swaps between the subject's two builds, both in the cache.
+    fn back_and_forth(&self, subject: &Subject, count: usize) -> Vec<Sample> {
+        (0..count)
+            .map(|i| {
+                if i % 2 == 0 {
+                    self.swap(&subject.a, "a", Load::Cached)
+                } else {
+                    self.swap(&subject.b, "b", Load::Cached)
+                }
+            })
+            .collect()
+    }
+
     fn swap(&self, bytes: &[u8], version: &'static str, load: Load) -> Sample {
         assert_ne!(self.serving.get(), version, "a swap changes the version served");
         std::thread::sleep(SETTLE);
@@ -287,18 +284,6 @@ fn logged_ms(log: &str, prefix: &str) -> Option<f64> {
     let line = log.lines().find(|l| l.contains(prefix) && (prefix != "after " || l.contains("now serves")))?;
     let rest = &line[line.rfind(prefix)? + prefix.len()..];
     rest.split(" ms").next()?.parse().ok()
-}
-
-/// The versioned plugin's integration needs an account to run calls for.
-fn versioned_config(dir: &Path) -> PathBuf {
-    let path = dir.join("config.toml");
-    std::fs::write(
-        &path,
-        "[integrations.versioned.accounts.default]\nserver_url = \"https://platform.ringcentral.com\"\n\
-         access_token = \"unused\"\n",
-    )
-    .expect("write the config file");
-    path
 }
 
 /// The component with a custom section appended: other bytes (another

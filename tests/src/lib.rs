@@ -63,6 +63,21 @@ pub fn versioned_plugin(version: &str) -> PathBuf {
     artefact(&format!("target/test-plugins/versioned-{version}.wasm"))
 }
 
+/// Writes `dir/config.toml` with an account for the versioned plugin (which
+/// sends nothing) and the given `[integrations.versioned.permissions]` lines.
+pub fn versioned_config(dir: &Path, permissions: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[integrations.versioned.accounts.default]\nserver_url = \"https://platform.ringcentral.com\"\n\
+             access_token = \"unused\"\n\n[integrations.versioned.permissions]\n{permissions}\n"
+        ),
+    )
+    .expect("write the versioned plugin's config file");
+    path
+}
+
 /// A running simulator, stopped when dropped (and by itself if the test
 /// process dies: it exits when its stdin closes).
 pub struct Sim {

@@ -7,7 +7,7 @@
 //! `v2` and `bad-api` (a component that claims an unsupported WIT api
 //! version); its `served_by` tool answers the version that served the call.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,17 +18,6 @@ use serde_json::json;
 
 const VALID: &[&str] = &["v1", "v2"];
 
-fn versioned_config(dir: &Path) -> PathBuf {
-    let path = dir.join("config.toml");
-    std::fs::write(
-        &path,
-        "[integrations.versioned.accounts.default]\nserver_url = \"https://platform.ringcentral.com\"\n\
-         access_token = \"unused\"\n",
-    )
-    .unwrap();
-    path
-}
-
 fn server(plugins: &Path) -> McpClient {
     server_with(plugins, &[])
 }
@@ -36,7 +25,7 @@ fn server(plugins: &Path) -> McpClient {
 /// `mcp:serve` with extra arguments and debug logs (which say why a file was read).
 fn server_with(plugins: &Path, args: &[&str]) -> McpClient {
     let mut command = kosmo(plugins);
-    command.env("KOSMO_CONFIG", versioned_config(plugins)).env("KOSMO_LOG", "debug");
+    command.env("KOSMO_CONFIG", versioned_config(plugins, "")).env("KOSMO_LOG", "debug");
     McpClient::start(command, args).0
 }
 

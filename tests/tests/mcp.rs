@@ -1,7 +1,6 @@
 //! `kosmo mcp:serve` through a scripted MCP client: JSON-RPC over the real
 //! binary's stdio, the real plugin, the simulator over loopback HTTP.
 
-use std::path::{Path, PathBuf};
 
 use kosmo_harness::mcp::{McpClient, PROTOCOL_VERSION, result_json, result_text};
 use kosmo_harness::*;
@@ -86,19 +85,6 @@ fn refusals_and_plugin_errors_are_tool_results_with_is_error() {
     let unknown = client.call_tool("ringcentral_get_curent_user", json!({}));
     assert_eq!(unknown["isError"], true, "{unknown}");
     assert!(result_text(&unknown).contains("Did you mean ringcentral_get_current_user?"), "{unknown}");
-}
-
-fn versioned_config(dir: &Path, permissions: &str) -> PathBuf {
-    let path = dir.join("config.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[integrations.versioned.accounts.default]\nserver_url = \"https://platform.ringcentral.com\"\n\
-             access_token = \"unused\"\n\n[integrations.versioned.permissions]\n{permissions}\n"
-        ),
-    )
-    .unwrap();
-    path
 }
 
 #[test]
