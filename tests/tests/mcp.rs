@@ -1,7 +1,6 @@
 //! `kosmo mcp:serve` through a scripted MCP client: JSON-RPC over the real
 //! binary's stdio, the real plugin, the simulator over loopback HTTP.
 
-
 use kosmo_harness::mcp::{McpClient, PROTOCOL_VERSION, result_json, result_text};
 use kosmo_harness::*;
 use serde_json::json;
