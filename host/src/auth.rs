@@ -7,7 +7,9 @@
 //!   The file records a fingerprint of the JWT, so a changed `RC_USER_JWT`
 //!   never reuses the previous user's tokens.
 //! * An access token is used until shortly before it expires (a fifth of its
-//!   lifetime, at most 60 s); then it is refreshed.
+//!   lifetime, at most 60 s); then it is refreshed. A process keeps the token
+//!   in memory meanwhile ([`TokenSource::shared`]), so a script's calls do
+//!   not read the cache file each time.
 //! * Refresh tokens are single-use, so refreshing happens under an exclusive
 //!   lock on a file next to the cache (`File::lock`, an OS advisory lock that
 //!   dies with its process). Whoever gets the lock first refreshes; the others
@@ -22,7 +24,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -42,6 +44,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 const MAX_TOKEN_RESPONSE: u64 = 64 << 10;
 
 /// What the JWT grant needs. Never printed.
+#[derive(PartialEq, Eq)]
 pub struct JwtCredential {
     pub server: Origin,
     /// `<integration>/<account>`: part of the cache key.
@@ -100,6 +103,7 @@ impl Tokens {
 }
 
 /// Where tokens are kept between calls.
+#[derive(PartialEq, Eq)]
 enum Storage {
     /// `<dir>/<key>.json`, with `<dir>/<key>.lock` serialising refreshes.
     Disk { file: PathBuf, lock: PathBuf },
@@ -116,6 +120,10 @@ pub struct TokenSource {
     credential: JwtCredential,
     storage: Storage,
     fingerprint: String,
+    /// The tokens this process last read or obtained: while fresh, calls use
+    /// them without reading the cache file (another process's renewal is
+    /// picked up when the server rejects the old token, or at expiry).
+    last: Mutex<Option<Tokens>>,
 }
 
 impl TokenSource {
@@ -131,7 +139,31 @@ impl TokenSource {
             None => Storage::Memory(key),
         };
         let fingerprint = fingerprint(&credential.jwt);
-        TokenSource { credential, storage, fingerprint }
+        TokenSource { credential, storage, fingerprint, last: Mutex::new(None) }
+    }
+
+    /// The process's one source for this credential and cache, so that the
+    /// token it holds in memory serves every call.
+    pub fn shared(credential: JwtCredential, cache_root: Option<&Path>) -> Arc<TokenSource> {
+        static SOURCES: Mutex<Vec<Arc<TokenSource>>> = Mutex::new(Vec::new());
+        let source = TokenSource::new(credential, cache_root);
+        let mut sources = SOURCES.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = sources.iter().find(|s| s.credential == source.credential && s.storage == source.storage) {
+            return known.clone();
+        }
+        let source = Arc::new(source);
+        sources.push(source.clone());
+        source
+    }
+
+    /// The access token held in memory, if it is good for a while yet. Never blocks on I/O.
+    pub fn fresh_token(&self) -> Option<String> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        last.as_ref().filter(|t| t.is_fresh(now_ms())).map(|t| t.access_token.clone())
+    }
+
+    fn remember(&self, tokens: &Tokens) {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(tokens.clone());
     }
 
     /// `<user cache dir>/kosmo`, if the platform has one.
@@ -141,7 +173,11 @@ impl TokenSource {
 
     /// A token that is good for a while yet: the cached one, else a refreshed one.
     pub fn access_token(&self) -> Result<String, AuthError> {
+        if let Some(token) = self.fresh_token() {
+            return Ok(token);
+        }
         if let Some(tokens) = self.load().filter(|t| t.is_fresh(now_ms())) {
+            self.remember(&tokens);
             return Ok(tokens.access_token);
         }
         self.renew_locked(None)
@@ -160,6 +196,7 @@ impl TokenSource {
             // Another process may have renewed it while this one waited for the lock.
             let replaced = rejected.is_none_or(|r| r != tokens.access_token);
             if replaced && tokens.is_fresh(now_ms()) {
+                self.remember(tokens);
                 return Ok(tokens.access_token.clone());
             }
         }
@@ -177,6 +214,7 @@ impl TokenSource {
         if let Err(error) = self.store(&refreshed) {
             eprintln!("kosmo: warning: cannot cache the access token: {error}");
         }
+        self.remember(&refreshed);
         Ok(refreshed.access_token)
     }
 

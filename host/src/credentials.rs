@@ -34,7 +34,7 @@ impl Bearer {
         match &account.credential {
             Credential::Static(token) => Ok(Bearer::fixed(label, token)),
             Credential::Jwt { client_id, client_secret, jwt } => {
-                let source = Arc::new(TokenSource::new(
+                let source = TokenSource::shared(
                     JwtCredential {
                         server: account.server.clone(),
                         account: format!("{}/{}", account.integration, account.name),
@@ -43,8 +43,12 @@ impl Bearer {
                         jwt: jwt.clone(),
                     },
                     TokenSource::default_cache_root().as_deref(),
-                ));
-                let token = blocking(&source, |s| s.access_token()).await.map_err(|e| format!("{label}: {e}"))?;
+                );
+                // A token still fresh in memory needs no trip to the cache file.
+                let token = match source.fresh_token() {
+                    Some(token) => token,
+                    None => blocking(&source, |s| s.access_token()).await.map_err(|e| format!("{label}: {e}"))?,
+                };
                 Ok(Bearer { label, current: Mutex::new(Arc::from(token)), source: Some(source), renewed: false.into() })
             }
         }

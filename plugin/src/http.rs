@@ -2,9 +2,7 @@
 //! only way out. The host's gate decides whether a request may leave.
 
 use wasip2::http::outgoing_handler;
-use wasip2::http::types::{
-    ErrorCode, Fields, Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
-};
+use wasip2::http::types::{ErrorCode, Fields, Method as WasiMethod, OutgoingBody, OutgoingRequest, Scheme};
 
 use ringcentral_core::response::Response;
 use ringcentral_core::tools::Method;
@@ -71,12 +69,10 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
     }
     OutgoingBody::finish(outgoing_body, None).map_err(|e| transport_or_denied(&e))?;
 
-    let options = RequestOptions::new();
-    // Ask for sane timeouts; the host clamps whatever is asked anyway.
-    let _ = options.set_connect_timeout(Some(10_000_000_000));
-    let _ = options.set_first_byte_timeout(Some(30_000_000_000));
-    let _ = options.set_between_bytes_timeout(Some(30_000_000_000));
-    let pending = outgoing_handler::handle(request, Some(options)).map_err(|e| transport_or_denied(&e))?;
+    // No request options: the host applies its own timeouts (10 s connect, 30 s
+    // first byte and between bytes) whatever a plugin asks, and each option is
+    // a host call more.
+    let pending = outgoing_handler::handle(request, None).map_err(|e| transport_or_denied(&e))?;
     pending.subscribe().block();
     let response = match pending.get() {
         Some(Ok(Ok(response))) => response,

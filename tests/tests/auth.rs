@@ -97,6 +97,29 @@ fn two_processes_with_an_expired_token_refresh_exactly_once() {
 }
 
 #[test]
+fn one_process_keeps_its_token_in_memory_and_renews_it_before_expiry() {
+    // Tokens live 2 s; the host renews a token in its last fifth of life.
+    let sim = Sim::with_args(&["--access-token-ttl", "2"]);
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let script = "local rc = app.integrations.ringcentral
+         local numbers = {}
+         for i = 1, 3 do numbers[#numbers + 1] = rc.get_current_user({}).extensionNumber end
+         local started = os.time()
+         while os.time() < started + 3 do end
+         for i = 1, 3 do numbers[#numbers + 1] = rc.get_current_user({}).extensionNumber end
+         return numbers";
+    let envelope = ok(&lua_json(&mut kosmo_jwt(&sim, plugins.path()), script, &[]));
+    assert_eq!(envelope["result"][0], json!(["101", "101", "101", "101", "101", "101"]), "{envelope}");
+
+    assert_eq!(sim.token_grants(), [JWT_GRANT, "refresh_token"], "one grant, then one refresh at expiry");
+    let used = bearers(&sim);
+    assert_eq!(used.len(), 6, "no request was refused and sent again: {used:?}");
+    assert!(used[..3].iter().all(|t| *t == used[0]), "the first calls share one token: {used:?}");
+    assert!(used[3..].iter().all(|t| *t == used[3]), "the later calls share the renewed one: {used:?}");
+    assert_ne!(used[0], used[3], "the expired token was not sent: {used:?}");
+}
+
+#[test]
 fn a_rejected_token_is_renewed_once_and_the_request_sent_again() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
