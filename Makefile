@@ -6,6 +6,8 @@ WASM_DIR := target/wasm32-wasip2/release
 # Builds of tests/plugins/versioned, one per manifest version, for the hot-swap tests.
 TEST_PLUGIN_DIR := target/test-plugins
 VERSIONED_BUILDS := v1 v2 bad-api
+# Builds of tests/plugins/noisy, whose texts carry terminal escape sequences.
+NOISY_BUILDS := loud bad-id bad-version bad-api
 
 FUZZ_SECONDS ?= 600
 
@@ -30,6 +32,10 @@ build: setup
 	for version in $(VERSIONED_BUILDS); do \
 		VERSIONED_PLUGIN_VERSION=$$version cargo build --release --target wasm32-wasip2 -p versioned-plugin && \
 		cp $(WASM_DIR)/versioned.wasm $(TEST_PLUGIN_DIR)/versioned-$$version.wasm || exit 1; \
+	done
+	for variant in $(NOISY_BUILDS); do \
+		NOISY_PLUGIN_VARIANT=$$variant cargo build --release --target wasm32-wasip2 -p noisy-plugin && \
+		cp $(WASM_DIR)/noisy.wasm $(TEST_PLUGIN_DIR)/noisy-$$variant.wasm || exit 1; \
 	done
 	@ls -l $(WASM_DIR)/ringcentral.wasm
 

@@ -212,7 +212,7 @@ impl TokenSource {
             None => self.jwt_grant()?,
         };
         if let Err(error) = self.store(&refreshed) {
-            eprintln!("kosmo: warning: cannot cache the access token: {error}");
+            crate::log::warn(format!("cannot cache the access token: {error}"));
         }
         self.remember(&refreshed);
         Ok(refreshed.access_token)

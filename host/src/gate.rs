@@ -275,11 +275,11 @@ impl WasiHttpHooks for Gate {
     ) -> SendFuture {
         _ = fut;
         if let Err(reason) = self.admit(request.uri()) {
-            eprintln!(
-                "kosmo: denied a plugin request to {} {}: {reason}",
+            crate::log::info(format!(
+                "denied a plugin request to {} {}: {reason}",
                 request.method(),
                 redact_query(request.uri())
-            );
+            ));
             self.notes.push(reason);
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
@@ -335,7 +335,7 @@ impl Exchange {
                     if retry_allowed && is_dropped_connection(&error) && retries < self.limits.max_retries {
                         let pause = Duration::from_millis(250 << retries);
                         if waited + pause <= self.limits.retry_budget {
-                            eprintln!("kosmo: {target}: {error}; retrying in {} ms", pause.as_millis());
+                            crate::log::info(format!("{target}: {error}; retrying in {} ms", pause.as_millis()));
                             retries += 1;
                             waited += pause;
                             tokio::time::sleep(pause).await;
@@ -366,12 +366,14 @@ impl Exchange {
                 let rejected = token.clone().unwrap_or_default();
                 match bearer.renew(&rejected).await {
                     Ok(renewed) => {
-                        eprintln!("kosmo: {target}: the access token was rejected; renewed it, sending again");
+                        crate::log::info(format!("{target}: the access token was rejected; renewed it, sending again"));
                         token = Some(renewed);
                         continue;
                     }
                     Err(why) => {
-                        eprintln!("kosmo: {target}: the access token was rejected and could not be renewed: {why}");
+                        crate::log::info(format!(
+                            "{target}: the access token was rejected and could not be renewed: {why}"
+                        ));
                         self.notes.push(format!("the access token was rejected and could not be renewed: {why}"));
                         return Ok(self.finish(http::Response::from_parts(head, full(bytes)), no_io(), &token));
                     }
@@ -387,7 +389,11 @@ impl Exchange {
                 let within_budget = pause.is_some_and(|p| waited + p <= self.limits.retry_budget);
                 if retry_allowed && retries < self.limits.max_retries && within_budget {
                     let pause = pause.unwrap_or_default();
-                    eprintln!("kosmo: {target}: HTTP {}; retrying in {} ms", status.as_u16(), pause.as_millis());
+                    crate::log::info(format!(
+                        "{target}: HTTP {}; retrying in {} ms",
+                        status.as_u16(),
+                        pause.as_millis()
+                    ));
                     drop((response, io));
                     retries += 1;
                     waited += pause;

@@ -2,8 +2,14 @@
 //! host did and how long it took (compiles and compile-cache hits, hot swaps,
 //! MCP calls). Standard output stays the command's own (and in `mcp:serve`,
 //! the protocol's).
+//!
+//! Everything kosmo writes to stderr goes through here, escaped: messages
+//! quote what plugins and servers said (see `untrusted_text`). A log line stays
+//! one line; a command's error may span lines (a traceback, a config error).
 
 use std::sync::OnceLock;
+
+use crate::untrusted_text;
 
 /// Whether `KOSMO_LOG=debug` is set (read once).
 pub fn debug_enabled() -> bool {
@@ -17,16 +23,26 @@ pub fn debug_enabled() -> bool {
 
 pub fn debug(message: impl std::fmt::Display) {
     if debug_enabled() {
-        eprintln!("kosmo: debug: {message}");
+        eprintln!("kosmo: debug: {}", untrusted_text::line(&message.to_string()));
     }
 }
 
 pub fn info(message: impl std::fmt::Display) {
-    eprintln!("kosmo: {message}");
+    eprintln!("kosmo: {}", untrusted_text::line(&message.to_string()));
 }
 
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("kosmo: warning: {message}");
+    eprintln!("kosmo: warning: {}", untrusted_text::line(&message.to_string()));
+}
+
+/// Why a command could not do its job (`kosmo: ...`); may span lines.
+pub fn failure(message: impl std::fmt::Display) {
+    eprintln!("kosmo: {}", untrusted_text::block(&message.to_string()));
+}
+
+/// The error a script or a call ended with (`error: ...`); may span lines.
+pub fn error(message: impl std::fmt::Display) {
+    eprintln!("error: {}", untrusted_text::block(&message.to_string()));
 }
 
 /// Milliseconds with one decimal, for timings in log lines.

@@ -17,6 +17,7 @@ mod plugins;
 mod registry;
 mod runtime;
 mod suggest;
+mod untrusted_text;
 
 use std::process::ExitCode;
 
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("kosmo: cannot start the async runtime: {e}");
+            log::failure(format!("cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };

@@ -77,7 +77,7 @@ impl CallLimits {
                 self.cpu = Duration::from_millis(ms);
                 self.wall = Duration::from_millis(ms);
             }
-            None => eprintln!("kosmo: warning: ignoring {TIMEOUT_ENV}={value:?}: expected milliseconds, 1 to 3600000"),
+            None => crate::log::warn(format!("ignoring {TIMEOUT_ENV}={value:?}: expected milliseconds, 1 to 3600000")),
         }
         self
     }
@@ -436,7 +436,8 @@ pub struct Description {
 }
 
 /// The host's checks on a description: a supported WIT world version, a
-/// valid id, tool names valid and unique, schemas that are JSON.
+/// valid id, a version without control characters, tool names valid and
+/// unique, schemas that are JSON.
 pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Digest) -> Result<Plugin> {
     let Description { pre, manifest, tools: raw_tools } = description;
     if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
@@ -449,6 +450,14 @@ pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Dige
     }
     if !is_identifier(&manifest.id) {
         bail!("{} has an invalid id {:?} (lowercase letters, digits and '_')", path.display(), manifest.id);
+    }
+    // Versions are shown in listings and logs beside the host's own words.
+    if manifest.version.chars().any(char::is_control) {
+        bail!(
+            "{} has an invalid version {:?} (a version is printable text, without control characters)",
+            path.display(),
+            manifest.version
+        );
     }
     let mut tools = Vec::with_capacity(raw_tools.len());
     for tool in raw_tools {

@@ -63,6 +63,13 @@ pub fn versioned_plugin(version: &str) -> PathBuf {
     artefact(&format!("target/test-plugins/versioned-{version}.wasm"))
 }
 
+/// A build of `tests/plugins/noisy`, whose texts carry terminal escape
+/// sequences: `loud` loads; `bad-id`, `bad-version` and `bad-api` have a
+/// control character in that manifest field and must be refused.
+pub fn noisy_plugin(variant: &str) -> PathBuf {
+    artefact(&format!("target/test-plugins/noisy-{variant}.wasm"))
+}
+
 /// Writes `dir/config.toml` with an account for the versioned plugin (which
 /// sends nothing) and the given `[integrations.versioned.permissions]` lines.
 pub fn versioned_config(dir: &Path, permissions: &str) -> PathBuf {

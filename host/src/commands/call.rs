@@ -66,7 +66,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
     let host = match load_host().await {
         Ok(host) => host,
         Err(message) => {
-            eprintln!("kosmo: {message}");
+            crate::log::failure(message);
             return ExitCode::FAILURE;
         }
     };
@@ -97,13 +97,13 @@ pub async fn run(args: CallArgs) -> ExitCode {
     } else {
         match outcome {
             Ok(invocation) => write_stdout(&format!("{}\n", pretty_json(&invocation.result))),
-            Err(error) => eprintln!("error: {error}"),
+            Err(error) => crate::log::error(error),
         }
     }
     if success { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn usage(message: &str) -> ExitCode {
-    eprintln!("kosmo: {message}");
+    crate::log::failure(message);
     ExitCode::from(2)
 }

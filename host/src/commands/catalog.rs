@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{load_host, pretty_json, split_function, write_stdout};
 use crate::host::Host;
+use crate::untrusted_text::Line;
 
 #[derive(Args)]
 pub struct ListArgs {
@@ -67,13 +68,13 @@ fn listing(host: &Host) -> String {
         out.push_str(&format!(
             "{} — {} {} ({} functions; accounts: {})\n",
             plugin.id(),
-            plugin.manifest.name,
-            plugin.manifest.version,
+            Line(&plugin.manifest.name),
+            Line(&plugin.manifest.version),
             plugin.tools.len(),
             if accounts.is_empty() { "none configured".into() } else { accounts.join(", ") }
         ));
         for tool in &plugin.tools {
-            out.push_str(&format!("  {:<32} {:<5} {}\n", tool.name, tool.operation.as_str(), tool.title));
+            out.push_str(&format!("  {:<32} {:<5} {}\n", tool.name, tool.operation.as_str(), Line(&tool.title)));
         }
     }
     if out.is_empty() {
@@ -123,6 +124,6 @@ pub async fn schema(args: SchemaArgs) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("kosmo: {message}");
+    crate::log::failure(message);
     ExitCode::FAILURE
 }

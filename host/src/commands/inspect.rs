@@ -13,6 +13,7 @@ use wasmtime::component::types::{ComponentItem, Type};
 use super::{new_one_shot_runtime, pretty_json, write_stdout};
 use crate::cache::{self, hex};
 use crate::runtime::{self, SUPPORTED_API_VERSIONS};
+use crate::untrusted_text::Line;
 
 #[derive(Args)]
 #[command(after_help = "Exit status: 0 the host would load the plugin, 1 it would not, 2 bad usage.\n\n\
@@ -33,14 +34,14 @@ pub async fn run(args: InspectArgs) -> ExitCode {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!("kosmo: cannot read {}: {e}", path.display());
+            crate::log::failure(format!("cannot read {}: {e}", path.display()));
             return ExitCode::from(2);
         }
     };
     let runtime = match new_one_shot_runtime() {
         Ok(runtime) => runtime,
         Err(message) => {
-            eprintln!("kosmo: {message}");
+            crate::log::failure(message);
             return ExitCode::FAILURE;
         }
     };
@@ -195,7 +196,7 @@ fn render(report: &Value) -> String {
     let file = &report["file"];
     out.push_str(&format!(
         "plugin {} ({} bytes, sha256 {})\n",
-        file["path"].as_str().unwrap_or_default(),
+        Line(file["path"].as_str().unwrap_or_default()),
         file["bytes"],
         file["sha256"].as_str().unwrap_or_default()
     ));
@@ -209,7 +210,7 @@ fn render(report: &Value) -> String {
             ("api version", "api_version"),
             ("description", "description"),
         ] {
-            out.push_str(&format!("  {label:<12} {}\n", manifest[key].as_str().unwrap_or_default()));
+            out.push_str(&format!("  {label:<12} {}\n", Line(manifest[key].as_str().unwrap_or_default())));
         }
         out.push_str(&format!("  {:<12} {}\n", "host supports", SUPPORTED_API_VERSIONS.join(", ")));
     }
@@ -246,20 +247,20 @@ fn render(report: &Value) -> String {
         for tool in tools {
             out.push_str(&format!(
                 "  {:<28} {:<5} {}\n",
-                tool["name"].as_str().unwrap_or_default(),
+                Line(tool["name"].as_str().unwrap_or_default()),
                 tool["operation"].as_str().unwrap_or_default(),
-                tool["title"].as_str().unwrap_or_default()
+                Line(tool["title"].as_str().unwrap_or_default())
             ));
-            out.push_str(&format!("      ({})\n", parameters(&tool["input_schema"])));
+            out.push_str(&format!("      ({})\n", Line(&parameters(&tool["input_schema"]))));
         }
     }
     out.push('\n');
     match report["error"].as_str() {
         None => out.push_str(&format!(
             "valid: kosmo loads it as '{}'\n",
-            report["manifest"]["id"].as_str().unwrap_or_default()
+            Line(report["manifest"]["id"].as_str().unwrap_or_default())
         )),
-        Some(error) => out.push_str(&format!("not loadable: {error}\n")),
+        Some(error) => out.push_str(&format!("not loadable: {}\n", Line(error))),
     }
     out
 }

@@ -63,18 +63,18 @@ pub async fn run(args: LuaArgs) -> ExitCode {
     let script = match read_script(&args) {
         Ok(Some(script)) => script,
         Ok(None) => {
-            eprintln!("kosmo: provide a Lua file, --eval code, or pipe Lua code on stdin.");
+            crate::log::failure("provide a Lua file, --eval code, or pipe Lua code on stdin.");
             return ExitCode::from(2);
         }
         Err(message) => {
-            eprintln!("kosmo: {message}");
+            crate::log::failure(message);
             return ExitCode::FAILURE;
         }
     };
     let host = match load_host().await {
         Ok(host) => Arc::new(host),
         Err(message) => {
-            eprintln!("kosmo: {message}");
+            crate::log::failure(message);
             return ExitCode::FAILURE;
         }
     };
@@ -105,7 +105,7 @@ fn report(execution: &Execution, json: bool) {
     }
     write_stdout(&stdout);
     if let Some(error) = &execution.error {
-        eprintln!("error: {error}");
+        crate::log::error(error);
     }
 }
 
@@ -147,11 +147,11 @@ async fn repl(limits: LuaLimits) -> ExitCode {
     let host: Arc<Host> = match load_host().await {
         Ok(host) => Arc::new(host),
         Err(message) => {
-            eprintln!("kosmo: {message}");
+            crate::log::failure(message);
             return ExitCode::FAILURE;
         }
     };
-    println!("kosmo integration Lua REPL. Type :quit to exit.");
+    write_stdout("kosmo integration Lua REPL. Type :quit to exit.\n");
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     loop {

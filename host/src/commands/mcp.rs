@@ -107,6 +107,6 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("kosmo: {message}");
+    crate::log::failure(message);
     ExitCode::FAILURE
 }

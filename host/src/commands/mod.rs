@@ -13,6 +13,7 @@ use crate::config::{self, Settings};
 use crate::host::Host;
 use crate::plugins;
 use crate::runtime::{CallLimits, Runtime};
+use crate::untrusted_text;
 
 /// Loads settings and every plugin of the plugin directory.
 pub async fn load_host() -> Result<Host, String> {
@@ -21,7 +22,7 @@ pub async fn load_host() -> Result<Host, String> {
     let dir = config::plugin_dir();
     let plugins = plugins::load_dir(&runtime, &dir).await;
     if plugins.is_empty() {
-        eprintln!("kosmo: warning: no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display());
+        crate::log::warn(format!("no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display()));
     }
     Ok(Host { runtime, plugins, settings })
 }
@@ -43,19 +44,23 @@ fn runtime_with(limits: CallLimits) -> Result<Runtime, String> {
     Ok(runtime)
 }
 
-/// Writes to stdout; a reader that went away (`| head`) is not an error.
+/// Writes to stdout, with control characters escaped (what is shown quotes
+/// plugins and servers; JSON from [`pretty_json`] has none left to escape);
+/// a reader that went away (`| head`) is not an error.
 pub fn write_stdout(text: &str) {
+    let text = untrusted_text::block(text);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
-/// JSON as the original CLI printed it: indented by four spaces.
+/// JSON as the original CLI printed it: indented by four spaces, with every
+/// control character a JSON escape (DEL and C1 included).
 pub fn pretty_json(value: &impl serde::Serialize) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
     value.serialize(&mut serializer).expect("plain data serializes");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    untrusted_text::json(String::from_utf8(out).expect("serde_json writes UTF-8"))
 }
 
 /// `ringcentral.list_messages` → (`ringcentral`, `list_messages`).
