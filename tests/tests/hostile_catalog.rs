@@ -92,6 +92,14 @@ fn a_plugin_with_many_tools_does_not_eat_the_memory_limit_of_a_ringcentral_scrip
     assert_eq!(misspelt["success"], true, "{misspelt:#}");
     assert!(misspelt["result"][0].as_str().unwrap().contains(&format!("Did you mean {name}?")), "{misspelt:#}");
 
+    // Built on first use, the namespace still lists what it holds.
+    let code = "local ids, tools = {}, 0\n\
+                for id in pairs(app.integrations) do ids[#ids + 1] = id end\n\
+                for _, f in pairs(app.integrations.bloated.default) do assert(type(f) == 'function'); tools = tools + 1 end\n\
+                return { ids = table.concat(ids, ','), tools = tools }";
+    let listed = lua_run(&bench, code, &[]).envelope();
+    assert_eq!(listed["result"][0], json!({ "ids": "bloated,ringcentral", "tools": 1000 }), "{listed:#}");
+
     let mut list = bench.kosmo();
     let listed = run_json(list.args(["integrations:list", "--json"]));
     let crowd = listed.as_array().unwrap().iter().find(|p| p["id"] == "bloated").expect("bloated is listed");

@@ -96,6 +96,7 @@ const WRAP: &str = "kosmo.wrap_tool";
 /// plugin with many tools cannot eat the memory limit of a script that calls
 /// another one. An unknown integration is `nil`, as a missing key is.
 fn integrations_meta(lua: &Lua, host: Arc<Host>) -> mlua::Result<Table> {
+    let ids: Vec<String> = host.plugins.iter().map(|p| p.id().to_string()).collect();
     let index = lua.create_function(move |lua, (integrations, key): (Table, Value)| -> mlua::Result<Value> {
         let Value::String(id) = key else { return Ok(Value::Nil) };
         let id = id.to_str()?.to_string();
@@ -110,6 +111,7 @@ fn integrations_meta(lua: &Lua, host: Arc<Host>) -> mlua::Result<Table> {
     })?;
     let meta = lua.create_table()?;
     meta.raw_set("__index", index)?;
+    meta.raw_set("__pairs", lazy_pairs(lua, move || ids.clone())?)?;
     Ok(meta)
 }
 
@@ -135,6 +137,7 @@ fn namespace_meta(
         Some(_) => Vec::new(),
     };
     let id = id.to_string();
+    let (pairs_host, pairs_id, pairs_accounts) = (host.clone(), id.clone(), accounts.clone());
     let index = lua.create_function(move |lua, (table, key): (Table, Value)| -> mlua::Result<Value> {
         let Some(plugin) = host.plugin(&id) else { return Ok(Value::Nil) };
         let name = match &key {
@@ -154,9 +157,34 @@ fn namespace_meta(
         table.raw_set(name, &value)?;
         Ok(value)
     })?;
+    let keys = move || {
+        let tools = pairs_host.plugin(&pairs_id).map(|p| p.tools.as_slice()).unwrap_or_default();
+        let tools = tools.iter().map(|t| t.name.clone()).filter(|t| !pairs_accounts.contains(t));
+        pairs_accounts.iter().cloned().chain(tools).collect()
+    };
     let meta = lua.create_table()?;
     meta.raw_set("__index", index)?;
+    meta.raw_set("__pairs", lazy_pairs(lua, keys)?)?;
     Ok(meta)
+}
+
+/// `__pairs` for a lazily filled table: walks the names `keys` gives, each
+/// value looked up through `__index` (so made on first use, as any access).
+fn lazy_pairs(lua: &Lua, keys: impl Fn() -> Vec<String> + Send + 'static) -> mlua::Result<Function> {
+    lua.create_function(move |lua, table: Table| {
+        let keys = keys();
+        let next = lua.create_function(move |lua, (table, key): (Table, Option<String>)| {
+            let at = match key {
+                None => 0,
+                Some(key) => keys.iter().position(|k| *k == key).map_or(keys.len(), |i| i + 1),
+            };
+            match keys.get(at) {
+                Some(key) => Ok((Value::String(lua.create_string(key)?), table.get::<Value>(key.as_str())?)),
+                None => Ok((Value::Nil, Value::Nil)),
+            }
+        })?;
+        Ok((next, table, Value::Nil))
+    })
 }
 
 /// `default` first, then the other configured accounts.
