@@ -168,7 +168,7 @@ mod tests {
             (vec![tool(&long_name, "", "{}")], "longer than the cap of 64 bytes"),
             (
                 vec![tool("a", "", &huge_schema)],
-                "declares a schema of 256.0 KiB (262160 bytes) for a, more than the cap of 256 KiB",
+                "declares a schema of 256.0 KiB (262162 bytes) for a, more than the cap of 256 KiB",
             ),
             (
                 vec![ToolText { name: "a", title: &long_title, description: "", schema: "{}" }],
