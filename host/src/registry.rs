@@ -15,9 +15,9 @@
 //! it, compiles it on a blocking thread (or takes it from the compile cache),
 //! smoke-tests it (manifest, tools, WIT api version, caps, the config's
 //! sha256 pin, unique id) and swaps it in. A file that fails any of that is
-//! logged and the version it replaces
-//! keeps serving; a removed file unregisters its id. [`Registry::watch`] runs
-//! a step when a notification wakes it, and at every polling interval.
+//! logged and the version it replaces keeps serving; a removed file
+//! unregisters its id. [`Registry::watch`] runs a step when a notification
+//! wakes it, and at every polling interval.
 
 mod dir_events;
 
