@@ -8,6 +8,10 @@ TEST_PLUGIN_DIR := target/test-plugins
 VERSIONED_BUILDS := v1 v2 bad-api
 # Builds of tests/plugins/noisy, whose texts carry terminal escape sequences.
 NOISY_BUILDS := loud bad-id bad-version bad-api
+# Builds of tests/plugins/bloated, one per attack on the host's catalog caps
+# (host/src/caps.rs): far too many tools, one huge schema, and as many long tools as allowed.
+BLOATED_BUILDS := flood:BLOATED_TOOLS=80000 schema:BLOATED_SCHEMA_BYTES=1048576 \
+	crowd:BLOATED_TOOLS=1000,BLOATED_NAME_BYTES=64,BLOATED_DESCRIPTION_BYTES=2000
 
 FUZZ_SECONDS ?= 600
 
@@ -36,6 +40,10 @@ build: setup
 	for variant in $(NOISY_BUILDS); do \
 		NOISY_PLUGIN_VARIANT=$$variant cargo build --release --target wasm32-wasip2 -p noisy-plugin && \
 		cp $(WASM_DIR)/noisy.wasm $(TEST_PLUGIN_DIR)/noisy-$$variant.wasm || exit 1; \
+	done
+	for build in $(BLOATED_BUILDS); do \
+		env $$(echo $${build#*:} | tr , ' ') cargo build --release --target wasm32-wasip2 -p bloated-plugin && \
+		cp $(WASM_DIR)/bloated.wasm $(TEST_PLUGIN_DIR)/bloated-$${build%%:*}.wasm || exit 1; \
 	done
 	@ls -l $(WASM_DIR)/ringcentral.wasm
 

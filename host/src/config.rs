@@ -28,6 +28,9 @@ struct ConfigFile {
 #[derive(Deserialize, Default, Debug)]
 #[serde(deny_unknown_fields)]
 struct IntegrationConfig {
+    /// Pins the integration to one plugin file: a file claiming this id whose
+    /// sha256 (hex, as `kosmo plugin:inspect` shows it) differs is refused.
+    sha256: Option<String>,
     #[serde(default)]
     permissions: PermissionsConfig,
     #[serde(default)]
@@ -100,6 +103,7 @@ impl Settings {
                 Ok(text) => {
                     settings.file =
                         toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+                    check_pins(&settings.file).map_err(|e| format!("config file {}: {e}", path.display()))?;
                     settings.source = Some(path);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {}
@@ -113,7 +117,9 @@ impl Settings {
     /// Builds settings from TOML text alone (tests).
     #[cfg(test)]
     fn from_toml(text: &str) -> Result<Settings, String> {
-        Ok(Settings { file: toml::from_str(text).map_err(|e| e.to_string())?, source: None })
+        let file = toml::from_str(text).map_err(|e| e.to_string())?;
+        check_pins(&file)?;
+        Ok(Settings { file, source: None })
     }
 
     /// `RC_SERVER_URL`, `RC_ACCESS_TOKEN`, `RC_APP_CLIENT_ID`, `RC_APP_CLIENT_SECRET`,
@@ -146,6 +152,13 @@ impl Settings {
         let mut names: Vec<String> = config.accounts.keys().cloned().collect();
         names.sort_by_key(|n| (n != DEFAULT_ACCOUNT, n.clone()));
         names
+    }
+
+    /// The plugin digest each pinned integration must have, as lowercase hex.
+    pub fn plugin_pins(&self) -> BTreeMap<String, String> {
+        let pins = self.file.integrations.iter();
+        pins.filter_map(|(id, config)| Some((id.clone(), config.sha256.as_ref()?.trim().to_ascii_lowercase())))
+            .collect()
     }
 
     pub fn policy(&self, integration: &str) -> Policy {
@@ -183,6 +196,21 @@ impl Settings {
             None => "the config file (KOSMO_CONFIG or ~/.config/kosmo/config.toml)".into(),
         }
     }
+}
+
+/// A pin is a sha256 in hex: 64 digits.
+fn check_pins(file: &ConfigFile) -> Result<(), String> {
+    for (id, config) in &file.integrations {
+        let Some(pin) = &config.sha256 else { continue };
+        let pin = pin.trim();
+        if pin.len() != 64 || !pin.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "[integrations.{id}] sha256 = {pin:?} is not a sha256: expected 64 hex digits \
+                 (`kosmo plugin:inspect FILE` shows a plugin file's)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn credential(integration: &str, name: &str, config: &AccountConfig) -> Result<Credential, String> {
@@ -296,6 +324,20 @@ mod tests {
         assert!(Settings::from_toml("[integrations.ringcentral]\npermissions = { write = 'sometimes' }").is_err());
         let partial = Settings::from_toml("[integrations.ringcentral.accounts.default]\nclient_id = 'c'").unwrap();
         assert!(partial.account("ringcentral", "default").unwrap_err().contains("client_secret"));
+    }
+
+    #[test]
+    fn plugin_pins_are_hex_digests() {
+        let digest = "AB".repeat(32);
+        let settings = Settings::from_toml(&format!("[integrations.ringcentral]\nsha256 = \"{digest}\"")).unwrap();
+        assert_eq!(settings.plugin_pins().get("ringcentral"), Some(&"ab".repeat(32)));
+        assert!(
+            Settings::from_toml("[integrations.other.permissions]\nread = 'allow'").unwrap().plugin_pins().is_empty()
+        );
+        for bad in ["abc", &"g".repeat(64), &"a".repeat(65)] {
+            let error = Settings::from_toml(&format!("[integrations.ringcentral]\nsha256 = \"{bad}\"")).unwrap_err();
+            assert!(error.contains("[integrations.ringcentral] sha256") && error.contains("64 hex digits"), "{error}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{Account, Settings};
+use crate::config::{Account, DEFAULT_ACCOUNT, Settings};
 use crate::credentials;
 use crate::gate::OriginPolicy;
 use crate::permission;
@@ -28,6 +28,29 @@ pub struct Invocation {
 impl Host {
     pub fn plugin(&self, id: &str) -> Option<&Plugin> {
         self.plugins.iter().find(|p| p.id() == id).map(Arc::as_ref)
+    }
+
+    /// Tools a configured account hides in Lua: `app.integrations.<id>.<name>`
+    /// is the account `<name>` (or `default`), so such a tool is reached as
+    /// `app.integrations.<id>.default.<name>`. Each with a note that says so.
+    pub fn shadowed_tools(&self) -> Vec<(&Plugin, &str, String)> {
+        let mut shadowed = Vec::new();
+        for plugin in &self.plugins {
+            let id = plugin.id();
+            let mut accounts = self.settings.account_names(id);
+            if !accounts.iter().any(|a| a == DEFAULT_ACCOUNT) {
+                accounts.push(DEFAULT_ACCOUNT.to_string());
+            }
+            for tool in plugin.tools.iter().filter(|t| accounts.contains(&t.name)) {
+                let name = &tool.name;
+                let note = format!(
+                    "the account '{name}' shadows the tool {id}.{name} in Lua (app.integrations.{id}.{name} is the \
+                     account): call it as app.integrations.{id}.default.{name}, or `kosmo integrations:call {id}.{name}`"
+                );
+                shadowed.push((plugin.as_ref(), name.as_str(), note));
+            }
+        }
+        shadowed
     }
 
     /// Permission check, account and credential, then the plugin call. Nothing

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cache;
+mod caps;
 mod commands;
 mod config;
 mod connections;

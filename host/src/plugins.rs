@@ -2,6 +2,7 @@
 //! namespaced by its manifest id. A bad file is skipped with a warning that
 //! names it and says why; it never stops the others from loading.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -11,8 +12,9 @@ use crate::runtime::{Plugin, Runtime};
 
 /// Loads every plugin of `dir` once (one-shot commands): the same rules as
 /// the hot-swapping registry of `mcp:serve`, from the files as they are now.
-pub async fn load_dir(runtime: &Runtime, dir: &Path) -> Vec<Arc<Plugin>> {
-    let registry = Registry::new(dir.to_path_buf());
+/// `pins` maps integration ids to the plugin digest the config requires.
+pub async fn load_dir(runtime: &Runtime, dir: &Path, pins: BTreeMap<String, String>) -> Vec<Arc<Plugin>> {
+    let registry = Registry::new(dir.to_path_buf(), pins);
     registry.scan(runtime).await;
     registry.snapshot().plugins().to_vec()
 }

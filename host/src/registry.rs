@@ -13,10 +13,11 @@
 //! filesystem notifications tell), or else has not been written for 50 ms or
 //! looked the same for 50 ms (a writer may still be writing it), then reads
 //! it, compiles it on a blocking thread (or takes it from the compile cache),
-//! smoke-tests it (manifest, tools, WIT api version, unique id) and swaps it
-//! in. A file that fails any of that is logged and the version it replaces
-//! keeps serving; a removed file unregisters its id. [`Registry::watch`] runs
-//! a step when a notification wakes it, and at every polling interval.
+//! smoke-tests it (manifest, tools, WIT api version, caps, the config's
+//! sha256 pin, unique id) and swaps it in. A file that fails any of that is
+//! logged and the version it replaces keeps serving; a removed file
+//! unregisters its id. [`Registry::watch`] runs a step when a notification
+//! wakes it, and at every polling interval.
 
 mod dir_events;
 
@@ -80,6 +81,8 @@ impl Phase<'_> {
 
 pub struct Registry {
     dir: PathBuf,
+    /// Integration id → the sha256 (lowercase hex) its plugin file must have.
+    pins: BTreeMap<String, String>,
     current: RwLock<Arc<Catalog>>,
     files: tokio::sync::Mutex<BTreeMap<PathBuf, FileState>>,
     /// The directory could not be listed at the last step (reported once).
@@ -87,9 +90,11 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(dir: PathBuf) -> Registry {
+    /// `pins` maps integration ids to the plugin digest the config requires.
+    pub fn new(dir: PathBuf, pins: BTreeMap<String, String>) -> Registry {
         Registry {
             dir,
+            pins,
             current: RwLock::new(Arc::new(Catalog::default())),
             files: tokio::sync::Mutex::new(BTreeMap::new()),
             unreadable: std::sync::atomic::AtomicBool::new(false),
@@ -198,16 +203,16 @@ impl Registry {
             }
             let outcome = outcome.and_then(|loaded| match loaded {
                 Loaded::Unchanged | Loaded::Moving => Ok(None),
-                Loaded::New(plugin) => match files
-                    .iter()
-                    .find(|(other, s)| **other != path && s.serving.as_ref().is_some_and(|p| p.id() == plugin.id()))
-                {
-                    Some((other, _)) => Err(Refusal::Duplicate {
-                        id: plugin.id().to_string(),
-                        reason: format!("its id '{}' is already provided by {}", plugin.id(), other.display()),
-                    }),
-                    None => Ok(Some(plugin)),
-                },
+                Loaded::New(plugin) => {
+                    self.check_pin(&plugin)?;
+                    let provider = files.iter().find_map(|(other, s)| {
+                        s.serving.as_ref().filter(|p| **other != path && p.id() == plugin.id()).map(|p| (other, p))
+                    });
+                    match provider {
+                        Some((other, serving)) => Err(duplicate(&plugin, other, serving)),
+                        None => Ok(Some(plugin)),
+                    }
+                }
             });
             let Some(state) = files.get_mut(&path) else { continue };
             match outcome {
@@ -279,6 +284,20 @@ impl Registry {
             *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Catalog { plugins });
         }
         changed
+    }
+
+    /// A pinned integration is served only by a file with the pinned digest.
+    fn check_pin(&self, plugin: &Plugin) -> Result<(), Refusal> {
+        let Some(pin) = self.pins.get(plugin.id()) else { return Ok(()) };
+        let actual = hex(&plugin.sha256);
+        if *pin == actual {
+            return Ok(());
+        }
+        Err(Refusal::Invalid(format!(
+            "its id '{}' is pinned to sha256 {pin} by the config ([integrations.{}] sha256), but this file's sha256 is {actual}",
+            plugin.id(),
+            plugin.id()
+        )))
     }
 
     /// Watches the directory until the task is aborted, calling `on_change`
@@ -375,6 +394,22 @@ async fn load_file(
         .await
         .map(|plugin| Loaded::New(Box::new(plugin)))
         .map_err(|e| Refusal::Invalid(format!("{e:#}")))
+}
+
+/// Two files claim one id and no pin decides: the first by name serves.
+fn duplicate(plugin: &Plugin, other: &Path, serving: &Plugin) -> Refusal {
+    let id = plugin.id();
+    Refusal::Duplicate {
+        id: id.to_string(),
+        reason: format!(
+            "its id '{id}' is already provided by {} (sha256 {}), which serves it; this file's sha256 is {}. \
+             Files are taken in name order: to choose the file that serves '{id}', pin its digest with \
+             sha256 = \"...\" under [integrations.{id}] in the config",
+            other.display(),
+            hex(&serving.sha256),
+            hex(&plugin.sha256)
+        ),
+    }
 }
 
 fn short(sha256: &cache::Sha256Digest) -> String {

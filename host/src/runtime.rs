@@ -15,6 +15,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::cache::{self, CompileCache};
+use crate::caps;
 use crate::connections::Connections;
 use crate::credentials::Bearer;
 use crate::gate::{Gate, HttpLimits, OriginPolicy};
@@ -370,11 +371,16 @@ impl Runtime {
             policy: Arc::new(OriginPolicy::deny_all()),
             bearer: None,
         };
-        self.with_instance(&plugin.pre, &access, async |instance, store| {
-            instance.call_read_docs(&mut *store, topic).await
-        })
-        .await
-        .0
+        let page = self
+            .with_instance(&plugin.pre, &access, async |instance, store| {
+                instance.call_read_docs(&mut *store, topic).await
+            })
+            .await
+            .0?;
+        if let Some(text) = &page {
+            caps::check_docs_page(topic, text.len()).map_err(CallError::Plugin)?;
+        }
+        Ok(page)
     }
 
     /// Runs `body` against a fresh instance in a fresh Store, under the limits.
@@ -436,37 +442,35 @@ pub struct Description {
 }
 
 /// The host's checks on a description: a supported WIT world version, a
-/// valid id, a version without control characters, tool names valid and
-/// unique, schemas that are JSON.
+/// valid id and version, tool names valid and unique, the caps of `caps.rs`,
+/// schemas that are JSON.
 pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Digest) -> Result<Plugin> {
     let Description { pre, manifest, tools: raw_tools } = description;
     if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
         bail!(
             "{} targets kosmo:integration@{}, but this host supports {}",
             path.display(),
-            manifest.api_version,
+            caps::clip(&manifest.api_version),
             SUPPORTED_API_VERSIONS.join(", ")
         );
     }
-    if !is_identifier(&manifest.id) {
-        bail!("{} has an invalid id {:?} (lowercase letters, digits and '_')", path.display(), manifest.id);
-    }
-    // Versions are shown in listings and logs beside the host's own words.
-    if manifest.version.chars().any(char::is_control) {
-        bail!(
-            "{} has an invalid version {:?} (a version is printable text, without control characters)",
-            path.display(),
-            manifest.version
-        );
-    }
+    let refuse = |reason: String| anyhow!("{} {reason}", path.display());
+    caps::check_manifest(&caps::ManifestText {
+        id: &manifest.id,
+        name: &manifest.name,
+        version: &manifest.version,
+        description: &manifest.description,
+    })
+    .map_err(refuse)?;
+    let texts = raw_tools.iter().map(|t| caps::ToolText {
+        name: &t.name,
+        title: &t.title,
+        description: &t.description,
+        schema: &t.input_schema,
+    });
+    caps::check_tools(raw_tools.len(), texts).map_err(refuse)?;
     let mut tools = Vec::with_capacity(raw_tools.len());
     for tool in raw_tools {
-        if !is_identifier(&tool.name) {
-            bail!("{} declares a tool with an invalid name {:?}", path.display(), tool.name);
-        }
-        if tools.iter().any(|t: &ToolInfo| t.name == tool.name) {
-            bail!("{} declares the tool {} twice", path.display(), tool.name);
-        }
         let input_schema = serde_json::from_str(&tool.input_schema)
             .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
         tools.push(ToolInfo {
@@ -520,13 +524,6 @@ fn is_deep_recursion(error: &wasmtime::Error) -> bool {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
-}
-
-fn is_identifier(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A component (not a core module) starts with `\0asm`, then version 0x0d and layer 1.

@@ -70,6 +70,12 @@ pub fn noisy_plugin(variant: &str) -> PathBuf {
     artefact(&format!("target/test-plugins/noisy-{variant}.wasm"))
 }
 
+/// A build of `tests/plugins/bloated` (`flood`: 80,000 tools; `schema`: a
+/// 1 MiB schema; `crowd`: 1,000 tools with 64-byte names, the most allowed).
+pub fn bloated_plugin(build: &str) -> PathBuf {
+    artefact(&format!("target/test-plugins/bloated-{build}.wasm"))
+}
+
 /// Writes `dir/config.toml` with an account for the versioned plugin (which
 /// sends nothing) and the given `[integrations.versioned.permissions]` lines.
 pub fn versioned_config(dir: &Path, permissions: &str) -> PathBuf {

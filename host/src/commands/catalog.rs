@@ -37,10 +37,26 @@ pub async fn list(args: ListArgs) -> ExitCode {
         Err(message) => return fail(&message),
     };
     if args.json {
+        let shadowed = host.shadowed_tools();
         let integrations: Vec<serde_json::Value> = host
             .plugins
             .iter()
             .map(|p| {
+                let functions: Vec<serde_json::Value> = p
+                    .tools
+                    .iter()
+                    .map(|t| {
+                        let mut function = serde_json::json!({
+                            "name": t.name, "title": t.title, "operation": t.operation.as_str(),
+                        });
+                        if let Some((_, _, note)) =
+                            shadowed.iter().find(|(s, name, _)| s.id() == p.id() && *name == t.name)
+                        {
+                            function["shadowed"] = serde_json::json!(note);
+                        }
+                        function
+                    })
+                    .collect();
                 serde_json::json!({
                     "id": p.id(),
                     "name": p.manifest.name,
@@ -48,9 +64,7 @@ pub async fn list(args: ListArgs) -> ExitCode {
                     "api_version": p.manifest.api_version,
                     "path": p.path.display().to_string(),
                     "accounts": host.settings.account_names(p.id()),
-                    "functions": p.tools.iter().map(|t| serde_json::json!({
-                        "name": t.name, "title": t.title, "operation": t.operation.as_str(),
-                    })).collect::<Vec<_>>(),
+                    "functions": functions,
                 })
             })
             .collect();
@@ -62,6 +76,7 @@ pub async fn list(args: ListArgs) -> ExitCode {
 }
 
 fn listing(host: &Host) -> String {
+    let shadowed = host.shadowed_tools();
     let mut out = String::new();
     for plugin in &host.plugins {
         let accounts = host.settings.account_names(plugin.id());
@@ -75,6 +90,10 @@ fn listing(host: &Host) -> String {
         ));
         for tool in &plugin.tools {
             out.push_str(&format!("  {:<32} {:<5} {}\n", tool.name, tool.operation.as_str(), Line(&tool.title)));
+            if let Some((_, _, note)) = shadowed.iter().find(|(p, name, _)| p.id() == plugin.id() && *name == tool.name)
+            {
+                out.push_str(&format!("    note: {}\n", Line(note)));
+            }
         }
     }
     if out.is_empty() {

@@ -213,6 +213,12 @@ fn render(report: &Value) -> String {
             out.push_str(&format!("  {label:<12} {}\n", Line(manifest[key].as_str().unwrap_or_default())));
         }
         out.push_str(&format!("  {:<12} {}\n", "host supports", SUPPORTED_API_VERSIONS.join(", ")));
+        out.push_str(&format!(
+            "  {:<12} [integrations.{}] sha256 = \"{}\" in the config serves this file only\n",
+            "to pin it",
+            manifest["id"].as_str().unwrap_or_default(),
+            file["sha256"].as_str().unwrap_or_default()
+        ));
     }
     let world = &report["world"];
     if world.is_object() {

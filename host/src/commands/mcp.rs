@@ -51,7 +51,7 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(message) => return fail(&message),
     };
-    let registry = Arc::new(Registry::new(config::plugin_dir()));
+    let registry = Arc::new(Registry::new(config::plugin_dir(), settings.plugin_pins()));
     registry.scan(&runtime).await;
     let catalog = registry.snapshot();
     let tools: usize = catalog.plugins().iter().map(|p| p.tools.len()).sum();

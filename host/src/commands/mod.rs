@@ -20,11 +20,15 @@ pub async fn load_host() -> Result<Host, String> {
     let settings = Settings::load()?;
     let runtime = new_one_shot_runtime()?;
     let dir = config::plugin_dir();
-    let plugins = plugins::load_dir(&runtime, &dir).await;
+    let plugins = plugins::load_dir(&runtime, &dir, settings.plugin_pins()).await;
     if plugins.is_empty() {
         crate::log::warn(format!("no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display()));
     }
-    Ok(Host { runtime, plugins, settings })
+    let host = Host { runtime, plugins, settings };
+    for (_, _, note) in host.shadowed_tools() {
+        crate::log::warn(note);
+    }
+    Ok(host)
 }
 
 /// The plugin runtime of a server: the default limits and the compile cache.

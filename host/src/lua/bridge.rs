@@ -77,66 +77,132 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
         })?
     };
     let wrap: Function = lua.load(RAISE_AT_CALLER).set_name("=kosmo").call(call)?;
+    lua.set_named_registry_value(WRAP, wrap)?;
 
     let integrations = lua.create_table()?;
-    for plugin in &host.plugins {
-        let accounts = host.settings.account_names(plugin.id());
-        integrations.raw_set(plugin.id(), namespace(lua, plugin, &accounts, &wrap)?)?;
-    }
+    integrations.set_metatable(Some(integrations_meta(lua, host)?))?;
     let app = lua.create_table()?;
     app.raw_set("integrations", integrations)?;
     env.raw_set("app", app)?;
     Ok(())
 }
 
-/// `app.integrations.<id>`: the tools of the default account, plus one
-/// table per configured account (`.default` included) with the same tools.
-fn namespace(lua: &Lua, plugin: &Plugin, accounts: &[String], wrap: &Function) -> mlua::Result<Table> {
-    let id = plugin.id();
-    let tool_names: Vec<String> = plugin.tools.iter().map(|t| t.name.clone()).collect();
-    let tools_table = |prefix: &str| -> mlua::Result<Table> {
-        let table = lua.create_table()?;
-        for tool in &plugin.tools {
-            table.raw_set(tool.name.as_str(), wrap.call::<Function>(format!("{prefix}.{}", tool.name))?)?;
-        }
-        table.set_metatable(Some(unknown_key_guard(lua, &format!("app.{prefix}"), &tool_names, &[])?))?;
-        Ok(table)
-    };
-    let root = tools_table(&format!("integrations.{id}"))?;
-    let mut account_names: Vec<&str> = vec![DEFAULT_ACCOUNT];
-    account_names.extend(accounts.iter().map(String::as_str).filter(|a| *a != DEFAULT_ACCOUNT));
-    for account in &account_names {
-        root.raw_set(*account, tools_table(&format!("integrations.{id}.{account}"))?)?;
-    }
-    root.set_metatable(Some(unknown_key_guard(lua, &format!("app.integrations.{id}"), &tool_names, &account_names)?))?;
-    Ok(root)
-}
+/// Where `install` keeps the function that makes a tool's Lua function.
+const WRAP: &str = "kosmo.wrap_tool";
 
-/// A metatable whose `__index` turns a misspelt name into a clear error.
-fn unknown_key_guard(lua: &Lua, prefix: &str, tools: &[String], accounts: &[&str]) -> mlua::Result<Table> {
-    let prefix = prefix.to_string();
-    let account_list: Vec<String> = accounts.iter().map(|a| a.to_string()).collect();
-    let mut known: Vec<String> = tools.to_vec();
-    known.extend(accounts.iter().map(|a| a.to_string()));
-    let index = lua.create_function(move |_, (_, key): (Value, Value)| -> mlua::Result<Value> {
-        let key = match &key {
-            Value::String(s) => s.to_string_lossy(),
-            other => format!("{other:?}"),
-        };
-        let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
-        let hint =
-            crate::suggest::closest(&key, &candidates).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
-        let what = if account_list.is_empty() { "function" } else { "function or account" };
-        let accounts = if account_list.is_empty() {
-            String::new()
-        } else {
-            format!(" Configured accounts: {}.", account_list.join(", "))
-        };
-        Err(mlua::Error::runtime(format!("Unknown {what}: {prefix}.{key}.{hint}{accounts}")))
+/// The namespace is built lazily: `app.integrations.<id>`, its account
+/// tables and its tool functions are made on first use (and kept), so a
+/// plugin's size costs a script nothing until the script touches it: a
+/// plugin with many tools cannot eat the memory limit of a script that calls
+/// another one. An unknown integration is `nil`, as a missing key is.
+fn integrations_meta(lua: &Lua, host: Arc<Host>) -> mlua::Result<Table> {
+    let ids: Vec<String> = host.plugins.iter().map(|p| p.id().to_string()).collect();
+    let index = lua.create_function(move |lua, (integrations, key): (Table, Value)| -> mlua::Result<Value> {
+        let Value::String(id) = key else { return Ok(Value::Nil) };
+        let id = id.to_str()?.to_string();
+        if host.plugin(&id).is_none() {
+            return Ok(Value::Nil);
+        }
+        let accounts = host.settings.account_names(&id);
+        let root = lua.create_table()?;
+        root.set_metatable(Some(namespace_meta(lua, host.clone(), &id, None, accounts)?))?;
+        integrations.raw_set(id, &root)?;
+        Ok(Value::Table(root))
     })?;
     let meta = lua.create_table()?;
     meta.raw_set("__index", index)?;
+    meta.raw_set("__pairs", lazy_pairs(lua, move || ids.clone())?)?;
     Ok(meta)
+}
+
+/// The metatable of `app.integrations.<id>` (`account` is `None`: tools of
+/// the default account, and one table per account) or of
+/// `app.integrations.<id>.<account>` (its tools). A key is resolved on first
+/// use; an account name wins over a tool of the same name at the root (the
+/// tool stays reachable as `.default.<tool>`); a misspelt name is a clear
+/// error with a "did you mean".
+fn namespace_meta(
+    lua: &Lua,
+    host: Arc<Host>,
+    id: &str,
+    account: Option<&str>,
+    configured: Vec<String>,
+) -> mlua::Result<Table> {
+    let prefix = match account {
+        None => format!("integrations.{id}"),
+        Some(account) => format!("integrations.{id}.{account}"),
+    };
+    let accounts = match account {
+        None => with_default(configured),
+        Some(_) => Vec::new(),
+    };
+    let id = id.to_string();
+    let (pairs_host, pairs_id, pairs_accounts) = (host.clone(), id.clone(), accounts.clone());
+    let index = lua.create_function(move |lua, (table, key): (Table, Value)| -> mlua::Result<Value> {
+        let Some(plugin) = host.plugin(&id) else { return Ok(Value::Nil) };
+        let name = match &key {
+            Value::String(s) => s.to_string_lossy(),
+            other => return Err(unknown_key(&prefix, plugin, &accounts, &format!("{other:?}"))),
+        };
+        let value = if accounts.contains(&name) {
+            let tools = lua.create_table()?;
+            tools.set_metatable(Some(namespace_meta(lua, host.clone(), &id, Some(&name), Vec::new())?))?;
+            Value::Table(tools)
+        } else if plugin.tool(&name).is_some() {
+            let wrap: Function = lua.named_registry_value(WRAP)?;
+            Value::Function(wrap.call::<Function>(format!("{prefix}.{name}"))?)
+        } else {
+            return Err(unknown_key(&prefix, plugin, &accounts, &name));
+        };
+        table.raw_set(name, &value)?;
+        Ok(value)
+    })?;
+    let keys = move || {
+        let tools = pairs_host.plugin(&pairs_id).map(|p| p.tools.as_slice()).unwrap_or_default();
+        let tools = tools.iter().map(|t| t.name.clone()).filter(|t| !pairs_accounts.contains(t));
+        pairs_accounts.iter().cloned().chain(tools).collect()
+    };
+    let meta = lua.create_table()?;
+    meta.raw_set("__index", index)?;
+    meta.raw_set("__pairs", lazy_pairs(lua, keys)?)?;
+    Ok(meta)
+}
+
+/// `__pairs` for a lazily filled table: walks the names `keys` gives, each
+/// value looked up through `__index` (so made on first use, as any access).
+fn lazy_pairs(lua: &Lua, keys: impl Fn() -> Vec<String> + Send + 'static) -> mlua::Result<Function> {
+    lua.create_function(move |lua, table: Table| {
+        let keys = keys();
+        let next = lua.create_function(move |lua, (table, key): (Table, Option<String>)| {
+            let at = match key {
+                None => 0,
+                Some(key) => keys.iter().position(|k| *k == key).map_or(keys.len(), |i| i + 1),
+            };
+            match keys.get(at) {
+                Some(key) => Ok((Value::String(lua.create_string(key)?), table.get::<Value>(key.as_str())?)),
+                None => Ok((Value::Nil, Value::Nil)),
+            }
+        })?;
+        Ok((next, table, Value::Nil))
+    })
+}
+
+/// `default` first, then the other configured accounts.
+fn with_default(configured: Vec<String>) -> Vec<String> {
+    let mut accounts = vec![DEFAULT_ACCOUNT.to_string()];
+    accounts.extend(configured.into_iter().filter(|a| a != DEFAULT_ACCOUNT));
+    accounts
+}
+
+/// A misspelt function (or account) name: what is there, and the closest one.
+fn unknown_key(prefix: &str, plugin: &Plugin, accounts: &[String], key: &str) -> mlua::Error {
+    let mut known: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
+    known.extend(accounts.iter().map(String::as_str));
+    let hint = crate::suggest::closest(key, &known).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+    let what = if accounts.is_empty() { "function" } else { "function or account" };
+    let accounts =
+        if accounts.is_empty() { String::new() } else { format!(" Configured accounts: {}.", accounts.join(", ")) };
+    mlua::Error::runtime(format!("Unknown {what}: app.{prefix}.{key}.{hint}{accounts}"))
 }
 
 /// `integrations.<id>[.<account>].<tool>` → ((id, account), tool)
