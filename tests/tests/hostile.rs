@@ -625,3 +625,36 @@ fn paths_must_be_origin_form_and_denials_name_the_origin_asked_for() {
     must_fail(&sim, plugins.path(), "fetch", &args, &["path: rejected"]);
     assert_eq!(sim.requests().len(), cases.len() + 1, "only the normal calls arrived: {:?}", sim.requests());
 }
+
+/// A plugin streaming a request body past its cap while the script's CPU hook
+/// would yield (it does every 20 ms of script time): the call ends as soon as
+/// the gate stops reading, with the cap's error, never at the wall-clock
+/// limit. The busy loops before each call move the hook's next yield across
+/// the call, so some call always overlaps one.
+#[test]
+fn a_streamed_request_body_never_stalls_a_lua_call() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let url = format!("{}{ME}", sim.url);
+    let code = format!(
+        "local errors = {{}}
+         for i = 0, 7 do
+           local started = os.clock()
+           while os.clock() - started < i * 0.007 do end
+           local ok, e = pcall(app.integrations.ringcentral.fetch,
+             {{url = {url:?}, method = 'PUT', body_size = 3 * 1024 * 1024, raise = true}})
+           errors[#errors + 1] = tostring(e)
+         end
+         return errors"
+    );
+    let mut command = kosmo_on(&sim, plugins.path());
+    command.env("KOSMO_PLUGIN_TIMEOUT_MS", "3000");
+    let run = lua_json(&mut command, &code, &[]);
+    let envelope = run.envelope();
+    assert_eq!(envelope["success"], true, "{}\n{}", run.stdout, run.stderr);
+    for error in envelope["result"][0].as_array().unwrap() {
+        let error = error.as_str().unwrap();
+        assert!(error.contains("the request body is larger than the 2048 KiB limit"), "{error}");
+    }
+    assert!(sim.requests_to("PUT", ME).is_empty(), "no oversized request left the host");
+}
