@@ -119,11 +119,24 @@ impl OriginPolicy {
         if authority.as_str().contains('@') {
             return Err("user information in the authority is not allowed".into());
         }
-        let host = normalize_host(authority.host());
-        let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let origin = Origin { https, host, port };
+        // Named as asked: `https://platform.ringcentral.com:8443`, not as the origin it resembles.
+        let asked = format!("{scheme}://{}", authority.as_str());
+        // `http` keeps a port it cannot read (`:99999`, `:`) and reports none,
+        // and a connector would then use the default: refuse it instead.
+        let port = match authority.port_u16() {
+            Some(port) => port,
+            None if authority.as_str() == authority.host() => {
+                if https {
+                    443
+                } else {
+                    80
+                }
+            }
+            None => return Err(format!("{asked} has an invalid port")),
+        };
+        let origin = Origin { https, host: normalize_host(authority.host()), port };
         if !self.allowed.contains(&origin) {
-            return Err(format!("{} is not an allowed origin", origin.to_url()));
+            return Err(format!("{asked} is not an allowed origin"));
         }
         check_path(uri.path())
     }
@@ -134,6 +147,10 @@ impl OriginPolicy {
 /// slashes, `;parameters` dropped, empty segments collapsed; dot segments and
 /// control characters are refused outright.
 fn check_path(path: &str) -> Result<(), String> {
+    // Origin-form only: no absolute-form (`http://host/...`), no `//host/...`, no `*`.
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Err("the path must be origin-form (one '/' then the path), not a URL or an authority".into());
+    }
     let mut decoded = path.to_string();
     for _ in 0..4 {
         let next = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
@@ -157,13 +174,45 @@ fn check_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Headers that make proxies and frameworks rewrite a request's path, method
+/// or host after the gate judged it.
+const REWRITING_HEADERS: &[&str] = &[
+    "x-original-url",
+    "x-rewrite-url",
+    "x-override-url",
+    "x-original-uri",
+    "x-original-method",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+    "x-http-destinationurl",
+    "x-host",
+    "x-original-host",
+];
+
 /// Headers the plugin may neither set on requests nor read on responses.
 pub fn is_forbidden_header(name: &HeaderName) -> bool {
     DEFAULT_FORBIDDEN_HEADERS.contains(name)
         || matches!(name.as_str(), "authorization" | "cookie" | "set-cookie" | "forwarded")
+        || REWRITING_HEADERS.contains(&name.as_str())
         || name.as_str().starts_with("proxy-")
         || name.as_str().starts_with("x-forwarded-")
 }
+
+/// The methods RingCentral's REST API uses (its OpenAPI description has no
+/// other); TRACE, CONNECT, HEAD, OPTIONS and extension methods are refused.
+const ALLOWED_METHODS: [Method; 5] = [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+
+fn check_method(method: &Method) -> Result<(), String> {
+    if ALLOWED_METHODS.contains(method) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = ALLOWED_METHODS.iter().map(Method::as_str).collect();
+    Err(format!("the method {method} is not allowed (only {})", allowed.join(", ")))
+}
+
+/// The largest write into a request body's stream; two may wait in its queue.
+pub const OUTGOING_BODY_CHUNK_BYTES: usize = 64 << 10;
 
 /// Limits on what one tool call may do over HTTP.
 #[derive(Clone, Debug)]
@@ -235,7 +284,8 @@ impl Gate {
         &self.notes
     }
 
-    fn admit(&mut self, uri: &Uri) -> Result<(), String> {
+    fn admit(&mut self, method: &Method, uri: &Uri) -> Result<(), String> {
+        check_method(method)?;
         self.policy.check(uri)?;
         if self.requests_sent >= self.limits.max_requests {
             return Err(format!("more than {} requests in one tool call", self.limits.max_requests));
@@ -267,6 +317,16 @@ impl WasiHttpHooks for Gate {
         Arc::new(is_forbidden_header)
     }
 
+    /// One chunk in flight and one queued per request body (wasmtime's default
+    /// is 1 MiB each), so a body the plugin never sends holds little.
+    fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
+        1
+    }
+
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        OUTGOING_BODY_CHUNK_BYTES
+    }
+
     fn send_request(
         &mut self,
         request: http::Request<WasiBody>,
@@ -274,7 +334,7 @@ impl WasiHttpHooks for Gate {
         fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
     ) -> SendFuture {
         _ = fut;
-        if let Err(reason) = self.admit(request.uri()) {
+        if let Err(reason) = self.admit(request.method(), request.uri()) {
             crate::log::info(format!(
                 "denied a plugin request to {} {}: {reason}",
                 request.method(),
@@ -417,7 +477,8 @@ impl Exchange {
     }
 
     /// The response as the plugin gets it: no forbidden header, no header that
-    /// carries the token (whatever its name), and a capped body.
+    /// carries the token (whatever its name), and a capped body in which the
+    /// token, should a server or proxy echo the request, is masked.
     fn finish(
         &self,
         mut response: http::Response<WasiBody>,
@@ -427,7 +488,14 @@ impl Exchange {
         strip_forbidden(response.headers_mut(), token.as_deref());
         let limit = self.limits.max_response_body;
         let notes = self.notes.clone();
-        let response = response.map(|body| CappedBody::new(body, limit, true, notes).boxed_unsync());
+        let token = token.as_deref().filter(|t| !t.is_empty()).map(|t| Bytes::copy_from_slice(t.as_bytes()));
+        let response = response.map(|body| {
+            let capped = CappedBody::new(body, limit, true, notes).boxed_unsync();
+            match token {
+                Some(token) => TokenScrubbedBody::new(capped, token).boxed_unsync(),
+                None => capped,
+            }
+        });
         (response, io)
     }
 }
@@ -566,6 +634,85 @@ impl Body for CappedBody {
     }
 }
 
+/// A body with every occurrence of the bearer token replaced by a mask of the
+/// same length (so a `Content-Length` stays true). The token may straddle
+/// chunks, so the last `token.len() - 1` bytes of each chunk wait for the next.
+struct TokenScrubbedBody {
+    inner: WasiBody,
+    token: Bytes,
+    mask: Bytes,
+    /// Bytes that may be the start of a token, not yet passed on.
+    held: Vec<u8>,
+    /// Trailers that arrived while bytes were held: they follow those bytes.
+    trailers: Option<Frame<Bytes>>,
+}
+
+const TOKEN_MASK: &[u8] = b"[token removed by kosmo]";
+
+impl TokenScrubbedBody {
+    fn new(inner: WasiBody, token: Bytes) -> TokenScrubbedBody {
+        let mut mask = if token.len() >= TOKEN_MASK.len() { TOKEN_MASK.to_vec() } else { Vec::new() };
+        mask.resize(token.len(), b'*');
+        TokenScrubbedBody { inner, token, mask: mask.into(), held: Vec::new(), trailers: None }
+    }
+
+    /// The scrubbed bytes of `held` + `chunk` that can no longer be part of a token.
+    fn scrub(&mut self, chunk: &[u8]) -> Bytes {
+        let mut text = std::mem::take(&mut self.held);
+        text.extend_from_slice(chunk);
+        let mut out = Vec::with_capacity(text.len());
+        let mut start = 0;
+        for found in memchr::memmem::find_iter(&text, &self.token[..]) {
+            out.extend_from_slice(&text[start..found]);
+            out.extend_from_slice(&self.mask);
+            start = found + self.token.len();
+        }
+        let keep = (self.token.len() - 1).min(text.len() - start);
+        out.extend_from_slice(&text[start..text.len() - keep]);
+        self.held = text[text.len() - keep..].to_vec();
+        out.into()
+    }
+}
+
+impl Body for TokenScrubbedBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        let this = &mut *self;
+        if let Some(trailers) = this.trailers.take() {
+            return Poll::Ready(Some(Ok(trailers)));
+        }
+        loop {
+            let frame = match Pin::new(&mut this.inner).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => frame,
+                // The end, or trailers: what was held is no token's start any more.
+                Poll::Ready(None) if !this.held.is_empty() => {
+                    return Poll::Ready(Some(Ok(Frame::data(std::mem::take(&mut this.held).into()))));
+                }
+                other => return other,
+            };
+            match frame.into_data() {
+                Ok(data) => {
+                    let clean = this.scrub(&data);
+                    if !clean.is_empty() {
+                        return Poll::Ready(Some(Ok(Frame::data(clean))));
+                    }
+                }
+                Err(trailers) if this.held.is_empty() => return Poll::Ready(Some(Ok(trailers))),
+                Err(trailers) => {
+                    this.trailers = Some(trailers);
+                    return Poll::Ready(Some(Ok(Frame::data(std::mem::take(&mut this.held).into()))));
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.held.is_empty() && self.trailers.is_none() && self.inner.is_end_stream()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,11 +761,94 @@ mod tests {
             ("https://2130706433/restapi", false),
             ("https://[::ffff:169.254.169.254]/latest", false),
             ("https://localhost/restapi", false),
+            ("https://platform.ringcentral.com:99999/restapi/v1.0/account/~", false),
+            ("https://platform.ringcentral.com:/restapi/v1.0/account/~", false),
+            ("https://platform.ringcentral.com//evil.example/restapi", false),
         ];
         for (uri, allowed) in cases {
             let uri: Uri = uri.parse().unwrap();
             assert_eq!(policy.check(&uri).is_ok(), *allowed, "{uri}");
         }
+    }
+
+    #[test]
+    fn denials_name_what_was_asked_for() {
+        let policy = sim_policy();
+        let cases = [
+            (
+                "https://platform.ringcentral.com:8443/restapi",
+                "https://platform.ringcentral.com:8443 is not an allowed origin",
+            ),
+            ("https://evil.example:443/x", "https://evil.example:443 is not an allowed origin"),
+            ("http://platform.ringcentral.com/restapi", "http://platform.ringcentral.com is not an allowed origin"),
+            (
+                "https://platform.ringcentral.com:99999/restapi",
+                "https://platform.ringcentral.com:99999 has an invalid port",
+            ),
+        ];
+        for (uri, expected) in cases {
+            assert_eq!(policy.check(&uri.parse().unwrap()).unwrap_err(), expected, "{uri}");
+        }
+    }
+
+    #[test]
+    fn only_origin_form_paths_pass_the_path_check() {
+        for path in ["http://platform.ringcentral.com/restapi/oauth/token", "//evil.example/restapi", "*", ""] {
+            assert!(check_path(path).unwrap_err().contains("origin-form"), "{path}");
+        }
+        assert!(check_path("/restapi/v1.0/account/~").is_ok());
+    }
+
+    #[test]
+    fn only_the_methods_ringcentral_uses_are_admitted() {
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            assert!(check_method(&Method::from_bytes(method.as_bytes()).unwrap()).is_ok(), "{method}");
+        }
+        for method in ["TRACE", "CONNECT", "HEAD", "OPTIONS", "PROPFIND", "get"] {
+            let refusal = check_method(&Method::from_bytes(method.as_bytes()).unwrap()).unwrap_err();
+            assert_eq!(refusal, format!("the method {method} is not allowed (only GET, POST, PUT, PATCH, DELETE)"));
+        }
+    }
+
+    /// A body that yields the given chunks.
+    struct Chunks(std::collections::VecDeque<Bytes>);
+
+    impl Body for Chunks {
+        type Data = Bytes;
+        type Error = HttpError;
+
+        fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+            Poll::Ready(self.0.pop_front().map(|chunk| Ok(Frame::data(chunk))))
+        }
+    }
+
+    fn scrubbed(chunks: &[&[u8]], token: &str) -> Vec<u8> {
+        let inner = Chunks(chunks.iter().map(|c| Bytes::copy_from_slice(c)).collect()).boxed_unsync();
+        let body = TokenScrubbedBody::new(inner, Bytes::copy_from_slice(token.as_bytes()));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(body.collect()).unwrap().to_bytes().to_vec()
+    }
+
+    #[test]
+    fn the_token_is_masked_in_bodies_wherever_chunks_split_it() {
+        let token = "SIMAT-0123456789abcdef0123456789";
+        let text =
+            format!("{{\"echo\":\"Bearer {token}\",\"again\":\"{token}{token}\",\"tail\":\"{}\"}}", &token[..10]);
+        let expected = text.replace(token, "[token removed by kosmo]********");
+        assert_eq!(expected.len(), text.len(), "the mask keeps the length");
+        let bytes = text.as_bytes();
+        assert_eq!(scrubbed(&[bytes], token), expected.as_bytes());
+        for first in 0..=bytes.len() {
+            assert_eq!(scrubbed(&[&bytes[..first], &bytes[first..]], token), expected.as_bytes(), "split at {first}");
+            for second in (first..=bytes.len()).step_by(7) {
+                let parts: [&[u8]; 3] = [&bytes[..first], &bytes[first..second], &bytes[second..]];
+                assert_eq!(scrubbed(&parts, token), expected.as_bytes(), "split at {first} and {second}");
+            }
+        }
+        // One byte at a time, and a token shorter than the mask.
+        let singles: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(scrubbed(&singles, token), expected.as_bytes());
+        assert_eq!(scrubbed(&[b"a sim-token b sim-tok", b"en c"], "sim-token"), b"a ********* b ********* c");
     }
 
     #[test]
@@ -749,14 +979,26 @@ mod tests {
         let limits = HttpLimits { max_requests: 2, ..HttpLimits::default() };
         let mut gate = Gate::new(policy, None, limits, test_connections());
         let uri: Uri = "https://platform.ringcentral.com/restapi/v1.0/account/~".parse().unwrap();
-        assert!(gate.admit(&uri).is_ok());
-        assert!(gate.admit(&uri).is_ok());
-        assert_eq!(gate.admit(&uri).unwrap_err(), "more than 2 requests in one tool call");
+        assert!(gate.admit(&Method::GET, &uri).is_ok());
+        assert!(gate.admit(&Method::GET, &uri).is_ok());
+        assert_eq!(gate.admit(&Method::GET, &uri).unwrap_err(), "more than 2 requests in one tool call");
     }
 
     #[test]
     fn forbidden_headers() {
-        for name in ["authorization", "Authorization", "host", "cookie", "proxy-authorization", "x-forwarded-for"] {
+        for name in [
+            "authorization",
+            "Authorization",
+            "host",
+            "cookie",
+            "proxy-authorization",
+            "x-forwarded-for",
+            "x-original-url",
+            "X-Rewrite-URL",
+            "x-http-method-override",
+            "x-http-method",
+            "x-method-override",
+        ] {
             assert!(is_forbidden_header(&HeaderName::from_bytes(name.as_bytes()).unwrap()), "{name}");
         }
         for name in ["accept", "content-type", "rcrequestid"] {

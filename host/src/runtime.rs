@@ -38,7 +38,18 @@ const MAX_TABLES_PER_CALL: u32 = 32;
 const MAX_MEMORIES_PER_CALL: u32 = 8;
 /// Host-side objects (requests, bodies, streams...) one call may hold at once:
 /// the plugin's linear memory is capped, and so is what it makes the host keep.
-const MAX_RESOURCES: usize = 10_000;
+/// A RingCentral request takes about ten; each object's size is capped too
+/// (header fields, queued body chunks), so together they stay a few tens of MiB.
+const MAX_RESOURCES: usize = 1_000;
+/// Bytes of one header-fields resource, as wasmtime counts them (names and
+/// values plus their in-memory headers); wasmtime's default is 128 KiB.
+const MAX_FIELDS_BYTES: usize = 16 << 10;
+/// What a tool's result may be before the host parses it into JSON (and then
+/// Lua): the response body cap is 16 MiB, and a result is about a response.
+pub const MAX_RESULT_BYTES: usize = 32 << 20;
+/// Values (scalars and containers) in a result, and how deeply it may nest.
+pub const MAX_RESULT_VALUES: usize = 1_000_000;
+pub const MAX_RESULT_DEPTH: usize = 64;
 /// Overrides the CPU and wall-clock limits of plugin calls, in milliseconds.
 pub const TIMEOUT_ENV: &str = "KOSMO_PLUGIN_TIMEOUT_MS";
 
@@ -355,7 +366,7 @@ impl Runtime {
             })
             .await;
         match outcome {
-            Ok(Ok(result)) => Ok(result),
+            Ok(Ok(result)) => check_result_size(&result).map(|()| result).map_err(CallError::Plugin),
             Ok(Err(error)) => Err(CallError::Tool { error, host }),
             Err(CallError::Plugin(why)) if !host.is_empty() => {
                 Err(CallError::Plugin(format!("{why} (host: {})", host.join("; "))))
@@ -403,7 +414,11 @@ impl Runtime {
             // Nothing: no env, args, preopens, sockets or name lookups; stdin
             // is closed and stdout/stderr go nowhere.
             wasi: WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build(),
-            http: WasiHttpCtx::new(),
+            http: {
+                let mut http = WasiHttpCtx::new();
+                http.set_field_size_limit(MAX_FIELDS_BYTES);
+                http
+            },
             table,
             gate,
             limits: StoreLimitsBuilder::new()
@@ -493,6 +508,9 @@ fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
     if root.contains("forcing trap when growing memory") {
         return format!("it exceeded its memory limit of {} MiB", limits.memory_bytes >> 20);
     }
+    if root.contains("total size of fields exceeds limit") {
+        return format!("its header fields exceeded the limit of {} KiB per fields resource", MAX_FIELDS_BYTES >> 10);
+    }
     if root.contains("resource table has no free keys") {
         return format!("it held more than {MAX_RESOURCES} host resources (requests, streams, ...) at once");
     }
@@ -513,6 +531,51 @@ fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
         wasmtime::Trap::UnreachableCodeReached => format!("it crashed: it panicked or aborted ({trap})"),
         other => format!("it crashed ({other})"),
     }
+}
+
+/// A result the host will parse: within [`MAX_RESULT_BYTES`], [`MAX_RESULT_VALUES`]
+/// and [`MAX_RESULT_DEPTH`]. One pass over the text, before any tree is built:
+/// a wide array of small values costs the parsed tree many times its text.
+fn check_result_size(text: &str) -> Result<(), String> {
+    if text.len() > MAX_RESULT_BYTES {
+        return Err(format!(
+            "its result is {} MiB, larger than the {} MiB limit",
+            text.len() >> 20,
+            MAX_RESULT_BYTES >> 20
+        ));
+    }
+    let (mut values, mut depth) = (1usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_RESULT_DEPTH {
+                    return Err(format!("its result nests deeper than the limit of {MAX_RESULT_DEPTH} levels"));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            // Each comma starts one more value (an object's key and value count once).
+            b',' => {
+                values += 1;
+                if values > MAX_RESULT_VALUES {
+                    return Err(format!("its result holds more than the limit of {MAX_RESULT_VALUES} values"));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The trap's backtrace is one function calling itself, all the way down.

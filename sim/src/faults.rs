@@ -16,7 +16,10 @@
 //! * `redirect` — `302` to `location`;
 //! * `huge` — `200` with a JSON body of `size` bytes (default 32 MiB);
 //! * `echo_authorization` — the normal response, plus the request's `Authorization`
-//!   echoed in `authorization`, `set-cookie` and `x-echo-authorization` headers.
+//!   echoed in `authorization`, `set-cookie` and `x-echo-authorization` headers;
+//! * `echo_request` — `200` with a `text/plain` body that echoes the request's
+//!   `Authorization` line, repeated to `size` bytes (default once), as a
+//!   debugging proxy or a misconfigured server would.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
@@ -46,6 +49,7 @@ pub enum Kind {
     Redirect,
     Huge,
     EchoAuthorization,
+    EchoRequest,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -203,6 +207,13 @@ pub async fn inject(State(app): State<AppState>, request: Request, next: Next) -
             body.extend(std::iter::repeat_n('x', size.saturating_sub(body.len() + 2)));
             body.push_str("\"}");
             (StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Kind::EchoRequest => {
+            let presented = request.headers().get(AUTHORIZATION).map(|v| String::from_utf8_lossy(v.as_bytes()));
+            let line = format!("Authorization: {}\n", presented.unwrap_or_default());
+            let size = fault.size.unwrap_or(line.len()).max(line.len());
+            let body = line.repeat(size.div_ceil(line.len()));
+            (StatusCode::OK, [(CONTENT_TYPE, "text/plain")], body).into_response()
         }
         Kind::EchoAuthorization => {
             let presented = request.headers().get(AUTHORIZATION).cloned();

@@ -105,6 +105,11 @@ impl McpClient {
         stdin.write_all(line.as_bytes()).and_then(|()| stdin.flush()).expect("write to kosmo mcp:serve");
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends a request and waits for its answer (the whole JSON-RPC message).
     pub fn request(&self, method: &str, params: Value) -> Value {
         let id = {

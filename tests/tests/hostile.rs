@@ -4,8 +4,10 @@
 //! same kosmo process then serves a normal call. The last test runs the
 //! attacks under OAuth and greps everything the plugin saw for the secrets.
 
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kosmo_harness::mcp::{McpClient, result_text};
 use kosmo_harness::*;
 use serde_json::{Value, json};
 
@@ -33,6 +35,10 @@ struct Outcome {
 /// a normal call after it.
 fn attack(sim: &Sim, command: &mut std::process::Command, tool: &str, args: &str) -> Outcome {
     let run = lua_json(command, &attack_then_normal(sim, tool, args), &[]);
+    outcome_of(run, tool, args)
+}
+
+fn outcome_of(run: Run, tool: &str, args: &str) -> Outcome {
     let envelope = run.envelope();
     assert_eq!(envelope["success"], true, "{tool}({args}): the script itself failed:\n{}\n{}", run.stdout, run.stderr);
     let result = &envelope["result"];
@@ -251,7 +257,7 @@ fn cpu_memory_stack_panics_and_exits_are_contained() {
         ("recurse", &["the plugin failed", "overflowed its stack (deep recursion"]),
         ("panic", &["the plugin failed", "it crashed: it panicked or aborted"]),
         ("exit", &["the plugin failed", "it called exit (status 1) instead of returning"]),
-        ("resource_bomb", &["the plugin failed", "more than 10000 host resources"]),
+        ("resource_bomb", &["the plugin failed", "more than 1000 host resources"]),
     ];
     for (tool, expected) in cases {
         let started = Instant::now();
@@ -394,4 +400,263 @@ fn no_secret_reaches_anything_the_plugin_can_see() {
             .iter()
             .all(|r| r["headers"]["authorization"].as_str().unwrap().starts_with("Bearer SIMAT"))
     );
+}
+
+/// The plugin's memory limit (the host's default).
+const PLUGIN_MEMORY: u64 = 64 << 20;
+/// What one call may add to the host's peak resident set, over a normal
+/// call's: a small multiple of the plugin's limit.
+const CALL_HEADROOM: u64 = 2 * PLUGIN_MEMORY;
+
+/// Runs `command` to its end, as `run` does, and reads its peak resident set
+/// from the kernel's accounting of the child (`wait4`), in bytes.
+fn run_measuring_peak(command: &mut Command) -> (Run, u64) {
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start kosmo");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let started = Instant::now();
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: rusage is plain data; wait4 fills it for our own child, which
+        // nothing else waits for (std's Child is never waited on).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(waited >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if waited == pid {
+            break (status, usage);
+        }
+        if started.elapsed() > RUN_DEADLINE {
+            let _ = child.kill();
+            panic!("kosmo ran for more than {} s and was killed", RUN_DEADLINE.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let run = Run { code, stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() };
+    // ru_maxrss is in KiB on Linux.
+    (run, usage.ru_maxrss as u64 * 1024)
+}
+
+fn attack_measuring_peak(sim: &Sim, plugins: &std::path::Path, tool: &str, args: &str) -> (Outcome, u64) {
+    let mut command = kosmo_on(sim, plugins);
+    command.args(["integrations:lua", "--eval", &attack_then_normal(sim, tool, args), "--json"]);
+    let (run, peak) = run_measuring_peak(&mut command);
+    (outcome_of(run, tool, args), peak)
+}
+
+fn mib(bytes: u64) -> u64 {
+    bytes >> 20
+}
+
+/// Results, header fields and request bodies are what a plugin can make the
+/// host hold outside its own memory; each attack stays within a small multiple
+/// of the plugin's limit over what a normal call takes.
+#[test]
+fn the_hosts_memory_follows_the_plugins_limit() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let (normal, base) =
+        attack_measuring_peak(&sim, plugins.path(), "fetch", &fetch_args(&format!("{}{ME}", sim.url), ""));
+    assert_eq!(normal.report["status"], 200, "{}", normal.report);
+    let ceiling = base + CALL_HEADROOM;
+
+    // 15 million values in 30 MiB of text: refused before anything parses it.
+    let (wide, peak) = attack_measuring_peak(&sim, plugins.path(), "wide_result", "{count = 15000000}");
+    let error = wide.error.unwrap_or_else(|| panic!("the wide result was taken: {}", wide.run.stderr));
+    assert!(error.contains("its result holds more than the limit of 1000000 values"), "{error}");
+    assert!(peak < ceiling, "a wide result took the host to {} MiB (a normal call: {} MiB)", mib(peak), mib(base));
+
+    let (deep, _) = attack_measuring_peak(&sim, plugins.path(), "wide_result", "{depth = 100}");
+    let error = deep.error.expect("the deep result was refused");
+    assert!(error.contains("its result nests deeper than the limit of 64 levels"), "{error}");
+
+    // Header fields: each is capped (120 KB in one is refused)...
+    let args = "{count = 5000, headers = 15, value_size = 8000}";
+    let (headers, peak) = attack_measuring_peak(&sim, plugins.path(), "hoard_headers", args);
+    let error = headers.error.unwrap_or_else(|| panic!("the headers were kept: {}", headers.report));
+    assert!(error.contains("its header fields exceeded the limit of 16 KiB per fields resource"), "{error}");
+    assert!(peak < ceiling, "hoarded headers took the host to {} MiB (a normal call: {} MiB)", mib(peak), mib(base));
+    // ...and so is how many a call may keep.
+    let args = "{count = 5000, headers = 1, value_size = 8000}";
+    let (headers, peak) = attack_measuring_peak(&sim, plugins.path(), "hoard_headers", args);
+    let error = headers.error.unwrap_or_else(|| panic!("the headers were kept: {}", headers.report));
+    assert!(error.contains("it held more than 1000 host resources"), "{error}");
+    assert!(peak < ceiling, "hoarded headers took the host to {} MiB (a normal call: {} MiB)", mib(peak), mib(base));
+
+    // Bodies never sent: each holds two 64 KiB chunks at most.
+    let (bodies, peak) = attack_measuring_peak(&sim, plugins.path(), "hoard_bodies", "{count = 300}");
+    assert_eq!(bodies.report["bodies"], 300, "{}", bodies.report);
+    assert!(bodies.report["written"].as_u64().unwrap() <= 300 * 2 * (64 << 10), "{}", bodies.report);
+    assert!(peak < ceiling, "hoarded bodies took the host to {} MiB (a normal call: {} MiB)", mib(peak), mib(base));
+    assert_eq!(sim.requests().len(), 7, "only the normal calls reached the server");
+}
+
+/// The peak resident set of a running process so far, in bytes.
+fn high_water_mark(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc/PID/status");
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("a VmHWM line");
+    let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB");
+    kib * 1024
+}
+
+#[test]
+fn four_hostile_calls_at_once_keep_mcp_serve_within_its_limits() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let (client, _) = McpClient::start(kosmo_on(&sim, plugins.path()), &[]);
+    let normal = client.call_tool("ringcentral_fetch", json!({ "url": format!("{}{ME}", sim.url) }));
+    assert!(result_text(&normal).contains("\"status\":200"), "{normal}");
+    let base = high_water_mark(client.pid());
+    std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..4)
+            .map(|i| {
+                let client = &client;
+                scope.spawn(move || match i % 2 {
+                    0 => client.call_tool("ringcentral_wide_result", json!({ "count": 15_000_000 })),
+                    _ => client.call_tool("ringcentral_hoard_headers", json!({ "count": 5000, "headers": 15 })),
+                })
+            })
+            .collect();
+        for call in calls {
+            let answer = call.join().unwrap();
+            let text = result_text(&answer);
+            assert_eq!(answer["isError"], true, "{text}");
+            assert!(text.contains("limit of 1000000 values") || text.contains("limit of 16 KiB per fields"), "{text}");
+        }
+    });
+    let peak = high_water_mark(client.pid());
+    assert!(
+        peak < base + 4 * CALL_HEADROOM,
+        "four calls took mcp:serve to {} MiB (after a normal call: {} MiB)",
+        mib(peak),
+        mib(base)
+    );
+    let after = client.call_tool("ringcentral_fetch", json!({ "url": format!("{}{ME}", sim.url) }));
+    assert!(result_text(&after).contains("\"status\":200"), "the server goes on serving: {after}");
+}
+
+#[test]
+fn headers_that_make_proxies_rewrite_the_request_are_forbidden() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let url = format!("{}{ME}", sim.url);
+    let headers = ["x-original-url", "X-Rewrite-URL", "x-http-method-override", "x-http-method", "x-method-override"];
+    for header in headers {
+        let args = fetch_args(&url, &format!(", headers = {{[{header:?}] = {TOKEN_PATH:?}}}"));
+        must_fail(&sim, plugins.path(), "fetch", &args, &["headers: HeaderError::Forbidden"]);
+    }
+    let requests = sim.requests();
+    assert_eq!(requests.len(), headers.len(), "only the normal calls arrived: {requests:?}");
+    for request in requests {
+        for header in headers {
+            assert!(request["headers"].get(header.to_lowercase()).is_none(), "{request}");
+        }
+    }
+}
+
+#[test]
+fn only_the_methods_ringcentral_uses_leave_the_host() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let url = format!("{}{ME}", sim.url);
+    let methods = ["TRACE", "CONNECT", "OPTIONS", "HEAD", "PROPFIND"];
+    for method in methods {
+        let expected = format!("the method {method} is not allowed (only GET, POST, PUT, PATCH, DELETE)");
+        let args = fetch_args(&url, &format!(", method = {method:?}"));
+        must_fail(&sim, plugins.path(), "fetch", &args, &["request denied by the host", &expected]);
+    }
+    assert_eq!(sim.requests().len(), methods.len(), "only the normal calls arrived: {:?}", sim.requests());
+}
+
+/// A server or proxy that echoes the request in its body hands the token to
+/// whoever reads the body: the gate masks it, across chunk boundaries too.
+#[test]
+fn the_token_is_masked_in_response_bodies() {
+    let token = "sim-token-4f1c9a7e20b36d58-long-enough-for-the-mask";
+    let sim = Sim::with_args(&["--token", token]);
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    sim.faults(json!({ "method": "GET", "path": ME, "kind": "echo_request", "size": 1 << 20 }));
+    let mut command = kosmo(plugins.path());
+    command.env("RC_SERVER_URL", &sim.url).env("RC_ACCESS_TOKEN", token).env("KOSMO_ALLOW_LOOPBACK_SERVER", "1");
+    let outcome = attack(&sim, &mut command, "fetch", &fetch_args(&format!("{}{ME}", sim.url), ""));
+    let body = outcome.report["body"].as_str().unwrap_or_else(|| panic!("{}", outcome.report));
+    assert!(body.len() >= 1 << 20, "the whole echo arrived: {} bytes", body.len());
+    assert!(!body.contains(token) && !outcome.run.stdout.contains(token), "the token reached the plugin");
+    let masked = format!("Authorization: Bearer [token removed by kosmo]{}", "*".repeat(token.len() - 24));
+    assert!(body.lines().all(|line| line == masked), "every echoed line is masked: {}", &body[..200]);
+    assert_eq!(outcome.report["length"], body.len(), "the mask keeps the length");
+    assert!(sim.requests().iter().all(|r| r["headers"]["authorization"] == format!("Bearer {token}")));
+}
+
+#[test]
+fn paths_must_be_origin_form_and_denials_name_the_origin_asked_for() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let port: u16 = sim.url.rsplit(':').next().unwrap().parse().unwrap();
+    let cases = [
+        // A path that reads as an authority to some servers and proxies.
+        (format!("{}//evil.example{TOKEN_PATH}", sim.url), "the path must be origin-form".to_string()),
+        (format!("http://127.0.0.1:99999{ME}"), "http://127.0.0.1:99999 has an invalid port".into()),
+        (format!("http://127.0.0.1:80{ME}"), "http://127.0.0.1:80 is not an allowed origin".into()),
+        (
+            format!("https://platform.ringcentral.com:443{ME}"),
+            "https://platform.ringcentral.com:443 is not an allowed origin".into(),
+        ),
+        (
+            format!("http://127.0.0.1:{}{ME}", port.wrapping_add(1)),
+            format!("127.0.0.1:{} is not", port.wrapping_add(1)),
+        ),
+    ];
+    for (url, expected) in &cases {
+        must_fail(&sim, plugins.path(), "fetch", &fetch_args(url, ""), &["request denied by the host", expected]);
+    }
+    // An absolute-form path is refused before it reaches the gate (whose own check refuses it too).
+    let absolute = format!("{}{TOKEN_PATH}", sim.url);
+    let args = fetch_args(&format!("{}{ME}", sim.url), &format!(", method = 'POST', path = {absolute:?}"));
+    must_fail(&sim, plugins.path(), "fetch", &args, &["path: rejected"]);
+    assert_eq!(sim.requests().len(), cases.len() + 1, "only the normal calls arrived: {:?}", sim.requests());
+}
+
+/// A plugin streaming a request body past its cap while the script's CPU hook
+/// would yield (it does every 20 ms of script time): the call ends as soon as
+/// the gate stops reading, with the cap's error, never at the wall-clock
+/// limit. The busy loops before each call move the hook's next yield across
+/// the call, so some call always overlaps one.
+#[test]
+fn a_streamed_request_body_never_stalls_a_lua_call() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&hostile_plugin()]);
+    let url = format!("{}{ME}", sim.url);
+    // No `pcall` (the hook cannot yield inside one): the plugin reports the
+    // failed write instead of raising, and a stalled call fails the script.
+    let code = format!(
+        "local stages = {{}}
+         for i = 0, 15 do
+           local started = os.clock()
+           while os.clock() - started < i * 0.003 do end
+           local report = app.integrations.ringcentral.fetch(
+             {{url = {url:?}, method = 'PUT', body_size = 3 * 1024 * 1024}}).report
+           stages[#stages + 1] = report.stage .. ': ' .. report.error
+         end
+         return stages"
+    );
+    let mut command = kosmo_on(&sim, plugins.path());
+    command.env("KOSMO_PLUGIN_TIMEOUT_MS", "3000");
+    let run = lua_json(&mut command, &code, &[]);
+    let envelope = run.envelope();
+    assert_eq!(envelope["success"], true, "a call stalled:\n{}\n{}", run.stdout, run.stderr);
+    for stage in envelope["result"][0].as_array().unwrap() {
+        assert_eq!(stage, "body: StreamError::Closed", "the write failed once the gate stopped reading");
+    }
+    assert_eq!(envelope["result"][0].as_array().unwrap().len(), 16);
+    assert!(sim.requests_to("PUT", ME).is_empty(), "no oversized request left the host");
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
 use super::convert::{Strictness, json_to_lua, lua_to_json};
+use super::sandbox::CallsInFlight;
 use crate::config::DEFAULT_ACCOUNT;
 use crate::host::Host;
 use crate::runtime::Plugin;
@@ -52,7 +53,9 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
             let log = log.clone();
             async move {
                 let started = Instant::now();
+                let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
                 let outcome = call_tool(&lua, &host, &path, args, force, &log).await;
+                drop(in_flight);
                 let (segments, tool_name) = split_path(&path);
                 let title = host
                     .plugin(segments.0)

@@ -13,7 +13,7 @@
 //!   `setmetatable` refuses metatables with a `__gc` field.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use mlua::{Function, HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
@@ -84,11 +84,39 @@ end
 return pcall, xpcall, setmetatable
 "#;
 
+/// Tool calls the script is waiting on (Lua app data). While one is in
+/// flight the CPU hook does not yield: a yield from the hook while mlua polls
+/// an async call lost that call's wake-up, and a plugin streaming a request
+/// body then stalled until the wall-clock limit. The call has its own limits.
+#[derive(Clone, Default)]
+pub struct CallsInFlight(Arc<AtomicUsize>);
+
+impl CallsInFlight {
+    /// Counts a call until the returned guard is dropped.
+    pub fn enter(&self) -> CallInFlight {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        CallInFlight(self.0.clone())
+    }
+
+    fn any(&self) -> bool {
+        self.0.load(Ordering::Relaxed) > 0
+    }
+}
+
+pub struct CallInFlight(Arc<AtomicUsize>);
+
+impl Drop for CallInFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 pub struct Sandbox {
     pub lua: Lua,
     /// The environment scripts run in; host globals are added to it.
     pub env: Table,
     killed: Arc<AtomicBool>,
+    calls: CallsInFlight,
     limits: LuaLimits,
 }
 
@@ -143,7 +171,9 @@ impl Sandbox {
         env.raw_set("setmetatable", setmetatable)?;
 
         lua.set_memory_limit(limits.memory_bytes)?;
-        Ok(Sandbox { lua, env, killed, limits })
+        let calls = CallsInFlight::default();
+        lua.set_app_data(calls.clone());
+        Ok(Sandbox { lua, env, killed, calls, limits })
     }
 
     /// Arms the CPU limit; call once setup is done, right before the script runs.
@@ -152,11 +182,15 @@ impl Sandbox {
         let killed = self.killed.clone();
         let cpu = self.limits.cpu;
         let last_yield = std::sync::Mutex::new(Instant::now());
+        let calls = self.calls.clone();
         self.lua.set_global_hook(HookTriggers::new().every_nth_instruction(1000), move |_, _| {
             let now = Instant::now();
             if killed.load(Ordering::Relaxed) || now >= deadline {
                 killed.store(true, Ordering::Relaxed);
                 return Err(mlua::Error::runtime(cpu_limit_message(cpu)));
+            }
+            if calls.any() {
+                return Ok(VmState::Continue);
             }
             // Yield now and then so the wall-clock timeout can fire too.
             let mut last = last_yield.lock().unwrap_or_else(|e| e.into_inner());

@@ -29,6 +29,9 @@ const TOOLS: &[(&str, &str)] = &[
     ("exit", "Call exit(3)."),
     ("resource_bomb", "Create host resources (header fields) until something stops it."),
     ("leftovers", "Plant `plant` in memory; scan all of linear memory for `look_for` (given reversed)."),
+    ("wide_result", "Answer a JSON array of `count` zeros (or `depth` nested arrays)."),
+    ("hoard_headers", "Keep `count` header-fields resources, each filled with large headers as far as the host lets."),
+    ("hoard_bodies", "Keep `count` request bodies filled as far as the host lets, never sent."),
 ];
 
 impl Guest for Hostile {
@@ -57,6 +60,10 @@ impl Guest for Hostile {
 
     fn call_tool(name: String, arguments: String, context: CallContext) -> Result<String, ToolError> {
         let args: Value = serde_json::from_str(&arguments).unwrap_or(Value::Null);
+        // The result itself is the attack: it is answered as is.
+        if name == "wide_result" {
+            return Ok(wide_result(&args));
+        }
         let report = match name.as_str() {
             "fetch" => fetch(&args)?,
             "environment" => environment(&args),
@@ -68,6 +75,8 @@ impl Guest for Hostile {
             "exit" => std::process::exit(3),
             "resource_bomb" => resource_bomb(),
             "leftovers" => leftovers(&args),
+            "hoard_headers" => hoard_headers(&args),
+            "hoard_bodies" => hoard_bodies(&args),
             other => return Err(ToolError::UnknownTool(other.into())),
         };
         // Everything the host handed over is part of what the plugin saw.
@@ -95,7 +104,7 @@ fn failed(args: &Value, stage: &str, error: String, denied: bool) -> Result<Valu
     Ok(json!({ "stage": stage, "error": error }))
 }
 
-/// `{url, method?, headers?: {name: value}, body?, body_size?, follow?, count_only?, raise?}`
+/// `{url, path?, method?, headers?: {name: value}, body?, body_size?, follow?, count_only?, raise?}`
 /// → what happened, step by step. `follow` follows one redirect.
 fn fetch(args: &Value) -> Result<Value, ToolError> {
     let url = args["url"].as_str().unwrap_or_default().to_string();
@@ -124,6 +133,8 @@ fn fetch_once(args: &Value, url: &str) -> Result<Value, ToolError> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
+    // `path` sets the request's path as given (an absolute-form URL, say).
+    let path = args["path"].as_str().unwrap_or(path);
     let mut header_list: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(headers) = args["headers"].as_object() {
         for (name, value) in headers {
@@ -141,7 +152,11 @@ fn fetch_once(args: &Value, url: &str) -> Result<Value, ToolError> {
         "PATCH" => Method::Patch,
         "DELETE" => Method::Delete,
         "HEAD" => Method::Head,
-        _ => Method::Get,
+        "OPTIONS" => Method::Options,
+        "TRACE" => Method::Trace,
+        "CONNECT" => Method::Connect,
+        "GET" => Method::Get,
+        other => Method::Other(other.to_string()),
     };
     let _ = request.set_method(&method);
     let scheme = match scheme {
@@ -369,4 +384,73 @@ fn leftovers(args: &Value) -> Value {
         }
     }
     json!({ "static_from_earlier_call": earlier, "hits": hits, "memory_bytes": memory_bytes })
+}
+
+/// `{count?, depth?}`: `[0,0,...]` built as text (a tree of that many values
+/// would not fit the plugin's memory; the host's parse of it is the attack).
+fn wide_result(args: &Value) -> String {
+    if let Some(depth) = args["depth"].as_u64() {
+        let depth = depth as usize;
+        return format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    }
+    let count = args["count"].as_u64().unwrap_or(15_000_000) as usize;
+    let mut text = String::with_capacity(2 * count + 2);
+    text.push('[');
+    for i in 0..count {
+        text.push_str(if i == 0 { "0" } else { ",0" });
+    }
+    text.push(']');
+    text
+}
+
+/// `{count, headers, value_size}`: `count` fields resources kept alive, each
+/// with `headers` headers of `value_size` bytes (until the host refuses one).
+fn hoard_headers(args: &Value) -> Value {
+    let count = args["count"].as_u64().unwrap_or(5000);
+    let per_fields = args["headers"].as_u64().unwrap_or(15);
+    let value = vec![b'v'; args["value_size"].as_u64().unwrap_or(8000) as usize];
+    let mut hoard = Vec::new();
+    let mut refusal = None;
+    let mut headers = 0u64;
+    for _ in 0..count {
+        let fields = Fields::new();
+        for i in 0..per_fields {
+            match fields.append(&format!("x-hoard-{i}"), &value) {
+                Ok(()) => headers += 1,
+                Err(e) => {
+                    refusal.get_or_insert_with(|| format!("{e:?}"));
+                    break;
+                }
+            }
+        }
+        hoard.push(fields);
+    }
+    json!({ "fields": hoard.len(), "headers": headers, "refusal": refusal })
+}
+
+/// `{count}`: requests whose bodies are written as far as the host accepts
+/// without waiting, then kept, never handed to the outgoing handler.
+fn hoard_bodies(args: &Value) -> Value {
+    let count = args["count"].as_u64().unwrap_or(2000);
+    let chunk = vec![b'b'; 1 << 20];
+    let mut hoard = Vec::new();
+    let mut written = 0u64;
+    for _ in 0..count {
+        let request = OutgoingRequest::new(Fields::new());
+        let body = request.body().expect("a new request has a body");
+        let stream = body.write().expect("a new body has a stream");
+        while let Ok(permitted) = stream.check_write() {
+            if permitted == 0 {
+                break;
+            }
+            let n = (permitted as usize).min(chunk.len());
+            if stream.write(&chunk[..n]).is_err() {
+                break;
+            }
+            written += n as u64;
+        }
+        // Children first: a body cannot go while its stream is alive.
+        hoard.push((stream, body, request));
+    }
+    json!({ "bodies": hoard.len(), "written": written })
 }
