@@ -48,7 +48,7 @@ fn a_read_answered_429_waits_for_retry_after_then_succeeds() {
     assert_eq!(envelope["success"], true, "{}\n{}", run.stdout, run.stderr);
     let waited = envelope["integration_calls"][0]["durationMs"].as_f64().unwrap();
     assert!(waited >= 1000.0, "the call waited for Retry-After: {waited} ms");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(40), "{:?}", started.elapsed());
     assert_eq!(sim.requests_to("GET", ME).len(), 2, "the 429, then the retry");
     assert!(run.stderr.contains("HTTP 429; retrying in 1000 ms"), "{}", run.stderr);
 }
@@ -76,7 +76,8 @@ fn a_429_beyond_the_budget_is_reported_not_waited_for() {
     sim.faults(json!({ "method": "GET", "path": ME, "kind": "rate_limit", "retry_after": 60 }));
     let started = Instant::now();
     let error = failure(&lua_json(&mut kosmo_on(&sim, plugins.path()), GET_ME, &[]));
-    assert!(started.elapsed() < Duration::from_secs(10), "it did not wait 60 s");
+    // Waiting would take 60 s; a loaded machine may take seconds to start kosmo.
+    assert!(started.elapsed() < Duration::from_secs(40), "it waited: {:?}", started.elapsed());
     assert!(error.contains("HTTP 429") && error.contains("CMN-301"), "{error}");
     assert!(error.contains("wait 60 s, beyond the 10 s retry budget"), "{error}");
     assert_eq!(sim.requests_to("GET", ME).len(), 1);
@@ -161,7 +162,8 @@ fn a_non_json_error_body_is_reported_clearly() {
 fn a_slow_server_is_cut_off_by_the_call_timeout_and_the_host_goes_on() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
-    sim.faults(json!({ "method": "GET", "path": ME, "kind": "slow", "delay_ms": 10000 }));
+    // The server would answer after a minute; the call must be stopped long before.
+    sim.faults(json!({ "method": "GET", "path": ME, "kind": "slow", "delay_ms": 60000 }));
     let script =
         format!("local ok, err = pcall(function() {GET_ME} end) return ok, err, ({})", GET_ME.replace("return ", ""));
     let started = Instant::now();
@@ -172,5 +174,5 @@ fn a_slow_server_is_cut_off_by_the_call_timeout_and_the_host_goes_on() {
     let error = envelope["result"][1].as_str().unwrap();
     assert!(error.contains("took longer than 1.5 s and was stopped"), "{error}");
     assert!(envelope["result"][2].is_number(), "the next call was served: {envelope}");
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(40), "{:?}", started.elapsed());
 }

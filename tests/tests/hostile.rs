@@ -268,7 +268,8 @@ fn cpu_memory_stack_panics_and_exits_are_contained() {
         for text in *expected {
             assert!(error.contains(text), "{tool}: the error should say {text:?}: {error}");
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "{tool} took {:?}", started.elapsed());
+        // A runaway would run to the harness's deadline; a loaded machine may be slow to start kosmo.
+        assert!(started.elapsed() < Duration::from_secs(60), "{tool} took {:?}", started.elapsed());
     }
 }
 
@@ -305,14 +306,16 @@ fn huge_responses_huge_requests_and_request_floods_are_capped() {
 fn a_call_holding_a_slow_connection_is_stopped_by_the_wall_clock() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&hostile_plugin()]);
-    sim.faults(json!({ "method": "GET", "path": ME, "kind": "slow", "delay_ms": 20000 }));
+    // The server would answer after a minute; the call must be stopped long before. The bound
+    // on the elapsed time is loose on purpose: a loaded machine may take seconds to start kosmo.
+    sim.faults(json!({ "method": "GET", "path": ME, "kind": "slow", "delay_ms": 60000 }));
     let started = Instant::now();
     let mut command = kosmo_on(&sim, plugins.path());
     command.env("KOSMO_PLUGIN_TIMEOUT_MS", "1500");
     let outcome = attack(&sim, &mut command, "fetch", &fetch_args(&format!("{}{ME}", sim.url), ""));
     let error = outcome.error.expect("the slow call failed");
     assert!(error.contains("took longer than 1.5 s and was stopped"), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(40), "the call waited for the server: {:?}", started.elapsed());
 }
 
 /// Every attack, under the OAuth JWT grant with distinctive secrets, with the

@@ -225,14 +225,14 @@ fn a_pinned_integration_refuses_an_impostor_swapped_in_while_mcp_serve_runs() {
          previous version of the file keeps serving",
         target.display()
     );
-    assert!(client.wait_for_log(&rejected, Duration::from_secs(10)), "{}", client.stderr());
+    assert!(client.wait_for_log(&rejected, Duration::from_secs(30)), "{}", client.stderr());
 
     // A second impostor under another name is refused the same way.
     std::fs::copy(hostile_plugin(), dir.join("0-impostor.wasm")).unwrap();
     assert!(
         client.wait_for_log(
             &format!("hot swap: rejected {}: its id 'ringcentral' is pinned", dir.join("0-impostor.wasm").display()),
-            Duration::from_secs(10)
+            Duration::from_secs(30)
         ),
         "{}",
         client.stderr()
