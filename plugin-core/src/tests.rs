@@ -175,7 +175,7 @@ fn every_tool_builds_the_request_ringcentral_expects() {
     ];
     let covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
     for tool in TOOLS {
-        assert!(covered.contains(&tool.name), "{} has no request case", tool.name);
+        assert!(covered.contains(&tool.name), "tool {} has no request case in plugin-core/src/tests.rs", tool.name);
     }
     for (tool, args, method, path, body) in cases {
         let built = ok(tool, args);

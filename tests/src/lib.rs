@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod conformance;
+pub mod contract;
 pub mod mcp;
 pub mod seed;
 

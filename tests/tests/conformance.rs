@@ -1,6 +1,8 @@
 //! Every request the tools send is checked against RingCentral's OpenAPI
 //! description (`../shared/reference/rc-public-openapi.yml`): method, path
-//! template, query parameter names and enum values, JSON body schema. These
+//! template, query parameter names and enum values, JSON body schema. The run
+//! is driven by the tool table: every tool's docs example, plus extra calls
+//! for some, so a new tool is covered through its example. These
 //! tests skip, loudly, only when that file is absent; CI has it.
 
 use std::collections::BTreeMap;
@@ -8,7 +10,7 @@ use std::collections::BTreeMap;
 use kosmo_harness::conformance::{Spec, WireRequest};
 use kosmo_harness::*;
 use ringcentral_core::request::build;
-use ringcentral_core::tools::{Kind, Place, TOOLS, Tool};
+use ringcentral_core::tools::{Kind, Place, TOOLS, Tool, find};
 use serde_json::{Map, Value, json};
 
 fn spec() -> Option<&'static Spec> {
@@ -19,56 +21,86 @@ fn spec() -> Option<&'static Spec> {
     spec
 }
 
-/// One script that calls all 24 tools, several of them in more than one way.
-fn every_tool_script() -> String {
+/// Ways of calling a tool beyond its docs example (the Lua table fields of one
+/// call each), which the conformance run makes too: other filters, enum
+/// values, lists and payloads. A tool needs none; its example always runs.
+fn extra_calls() -> Vec<(&'static str, String)> {
     let since = seed::iso_days_ago(30);
     let until = seed::iso_days_ago(0);
     let contacts = "/restapi/v1.0/account/~/extension/~/address-book/contact";
-    format!(
-        r#"local rc = app.integrations.ringcentral
-        rc.list_messages({{messageType = "Sms,Fax", dateFrom = "{since}", dateTo = "{until}", direction = "Inbound",
-                          readStatus = "Unread", perPage = 10, page = 1}})
-        rc.list_messages({{messageType = "VoiceMail", direction = "All", readStatus = "Read"}})
-        rc.get_message({{messageId = "1234567890"}})
-        rc.update_message({{message_id = "1234567890", readStatus = "Read"}})
-        rc.update_message({{message_id = "1234567890", payload = {{availability = "Alive"}}}})
-        rc.delete_message({{message_id = "1234567890"}})
-        rc.send_sms({{from = "+16505551234", to = "+16505559876", text = "conformance check"}})
-        rc.list_calls({{dateFrom = "{since}", dateTo = "{until}", direction = "Inbound", type = "Voice",
-                       phoneNumber = "+14155550110", perPage = 10, page = 1}})
-        local call = rc.list_calls({{type = "Voice,Fax"}}).records[1]
-        rc.get_call({{call_id = call.id}})
-        rc.list_account_calls({{dateFrom = "{since}", dateTo = "{until}", direction = "Outbound", type = "Fax",
-                               extensionNumber = "101", perPage = 5, page = 1}})
-        rc.list_account_calls({{phoneNumber = "16505550100"}})
-        rc.list_contacts({{startsWith = "A", perPage = 5, page = 1}})
-        rc.get_contact({{contact_id = "620000001"}})
-        local created = rc.create_contact({{firstName = "Ada", lastName = "Lovelace", company = "Analytical Engines",
-            email = "ada@example.test", businessPhone = "+16505550111", mobilePhone = "+16505550100",
-            payload = {{jobTitle = "Countess", notes = "first programmer", businessAddress = {{city = "London", country = "GB"}}}}}})
-        rc.update_contact({{contact_id = created.id, company = "Example", payload = {{nickName = "Ada"}}}})
-        rc.delete_contact({{contact_id = created.id}})
-        rc.get_account({{}})
-        rc.list_extensions({{extensionType = "User,Department", status = "Enabled", perPage = 10, page = 1}})
-        rc.get_extension({{extension_id = "123456789"}})
-        rc.list_account_phone_numbers({{usageType = "DirectNumber,MainCompanyNumber", status = "Normal", perPage = 10, page = 1}})
-        rc.list_extension_phone_numbers({{usageType = "DirectNumber", perPage = 10, page = 1}})
-        rc.get_presence({{detailedTelephonyState = true}})
-        rc.get_current_user({{}})
-        rc.api_get({{path = "/restapi/v1.0/account/~/extension", params = {{type = {{"User", "Department"}}, status = "Enabled", perPage = 2}}}})
-        local grace = rc.api_post({{path = "{contacts}", payload = {{firstName = "Grace"}}}})
-        rc.api_put({{path = "{contacts}/" .. grace.id, payload = {{firstName = "Grace", lastName = "Hopper"}}}})
-        rc.api_put({{path = "/restapi/v1.0/account/~/extension/~/message-store/1234567890", payload = {{readStatus = "Unread"}}}})
-        rc.api_delete({{path = "{contacts}/" .. grace.id}})"#
-    )
+    vec![
+        (
+            "list_messages",
+            format!(
+                r#"messageType = "Sms,Fax", dateFrom = "{since}", dateTo = "{until}", direction = "Inbound",
+                   readStatus = "Unread", perPage = 10, page = 1"#
+            ),
+        ),
+        ("list_messages", r#"messageType = "VoiceMail", direction = "All", readStatus = "Read""#.into()),
+        ("update_message", r#"message_id = "1234567890", payload = {availability = "Alive"}"#.into()),
+        (
+            "list_calls",
+            format!(
+                r#"dateFrom = "{since}", dateTo = "{until}", direction = "Inbound", type = "Voice",
+                   phoneNumber = "+14155550110", perPage = 10, page = 1"#
+            ),
+        ),
+        ("list_calls", r#"type = "Voice,Fax""#.into()),
+        (
+            "list_account_calls",
+            format!(
+                r#"dateFrom = "{since}", dateTo = "{until}", direction = "Outbound", type = "Fax",
+                   extensionNumber = "101", perPage = 5, page = 1"#
+            ),
+        ),
+        ("list_account_calls", r#"phoneNumber = "16505550100""#.into()),
+        ("list_contacts", r#"startsWith = "A", perPage = 5, page = 1"#.into()),
+        (
+            "create_contact",
+            r#"firstName = "Ada", lastName = "Lovelace", company = "Analytical Engines", email = "ada@example.test",
+               businessPhone = "+16505550111", mobilePhone = "+16505550100",
+               payload = {jobTitle = "Countess", notes = "first programmer", businessAddress = {city = "London", country = "GB"}}"#
+                .into(),
+        ),
+        ("update_contact", r#"contact_id = "620000001", company = "Example", payload = {nickName = "Ada"}"#.into()),
+        ("list_extensions", r#"extensionType = "User,Department", status = "Enabled", perPage = 10, page = 1"#.into()),
+        (
+            "list_account_phone_numbers",
+            r#"usageType = "DirectNumber,MainCompanyNumber", status = "Normal", perPage = 10, page = 1"#.into(),
+        ),
+        ("list_extension_phone_numbers", r#"usageType = "DirectNumber", perPage = 10, page = 1"#.into()),
+        (
+            "api_get",
+            r#"path = "/restapi/v1.0/account/~/extension", params = {type = {"User", "Department"}, status = "Enabled", perPage = 2}"#
+                .into(),
+        ),
+        ("api_put", format!(r#"path = "{contacts}/620000001", payload = {{firstName = "Grace", lastName = "Hopper"}}"#)),
+    ]
+}
+
+/// One script, in table order: each tool's docs example, then its extra calls.
+fn every_tool_script() -> String {
+    let extras = extra_calls();
+    for (tool, _) in &extras {
+        assert!(find(tool).is_some(), "an extra call of {tool}, which is not in the tool table");
+    }
+    let mut script = String::new();
+    for tool in TOOLS {
+        script.push_str(&format!("do\n{}end\n", contract::example_call(tool)));
+        for (_, args) in extras.iter().filter(|(name, _)| *name == tool.name) {
+            script.push_str(&format!("app.integrations.ringcentral.{}({{{args}}})\n", tool.name));
+        }
+    }
+    script
 }
 
 #[test]
-fn every_request_of_all_24_tools_conforms_to_the_openapi_description() {
+fn every_request_of_every_tool_conforms_to_the_openapi_description() {
     let Some(spec) = spec() else { return };
     let bench = Bench::start();
-    let envelope = bench.lua(&every_tool_script());
-    assert_eq!(envelope["success"], true, "{envelope:#}");
+    let script = every_tool_script();
+    let envelope = bench.lua(&script);
+    assert_eq!(envelope["success"], true, "{script}\n{envelope:#}");
     let calls = envelope["integration_calls"].as_array().unwrap();
     let requests = bench.sim.requests();
     assert_eq!(calls.len(), requests.len(), "one request per call");
@@ -87,10 +119,13 @@ fn every_request_of_all_24_tools_conforms_to_the_openapi_description() {
     for (tool, operations) in &coverage {
         eprintln!("conformance: {tool:<30} {}", operations.join(", "));
     }
-    let missing: Vec<&str> = TOOLS.iter().map(|t| t.name).filter(|n| !coverage.contains_key(n)).collect();
     eprintln!("conformance: {}/{} tools", coverage.len(), TOOLS.len());
+    let missing: Vec<&str> = TOOLS.iter().map(|t| t.name).filter(|n| !coverage.contains_key(n)).collect();
     assert!(missing.is_empty(), "tools with no checked request: {missing:?}");
-    assert_eq!(coverage.len(), 24);
+    let covered: Vec<&str> = coverage.keys().copied().collect();
+    let mut table = contract::tool_names();
+    table.sort_unstable();
+    assert_eq!(covered, table, "the checked tools are the table's tools");
 }
 
 /// A sample argument of the right kind for `param`.

@@ -63,14 +63,14 @@ fn docs_read_and_lua_read_doc_serve_the_reference_and_the_pages() {
     for tool in TOOLS {
         assert!(list.contains(&format!("ringcentral.{}", tool.name)), "{}: {list}", tool.name);
     }
-    assert!(list.contains("(24 functions)"), "{list}");
+    assert!(list.contains(&format!("({} functions)", TOOLS.len())), "{list}");
     let search = result[5].as_str().unwrap();
     assert!(search.lines().next().unwrap_or_default().starts_with("ringcentral.send_sms"), "{search}");
     assert!(result[6].as_str().unwrap().contains("No integration docs found"), "{}", result[6]);
     assert!(bench.sim.requests().is_empty(), "docs need no API call");
 }
 
-/// Each function page ends with an example call; all 24 run against the
+/// Each function page ends with an example call; every one runs against the
 /// simulator, in table order, and each sends one request (checked against the
 /// spec when the bench is dropped).
 #[test]
@@ -78,16 +78,14 @@ fn every_function_pages_example_runs() {
     let bench = Bench::start();
     let mut script = String::from("local done = {}\n");
     for tool in TOOLS {
-        let page = ringcentral_core::docs::read(tool.name).unwrap();
-        let example = page.split("```lua\n").nth(1).and_then(|rest| rest.split("```").next()).expect("an example");
-        assert!(example.contains(&format!("app.integrations.ringcentral.{}(", tool.name)), "{example}");
+        let example = contract::example_call(tool);
         script.push_str(&format!("do\n{example}done[#done + 1] = \"{}\"\nend\n", tool.name));
     }
     script.push_str("return done");
     let envelope = bench.lua(&script);
     assert_eq!(envelope["success"], true, "{script}\n{envelope:#}");
     let done: Vec<&str> = envelope["result"][0].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(done, TOOLS.iter().map(|t| t.name).collect::<Vec<_>>());
+    assert_eq!(done, contract::tool_names());
     // get_call's example lists calls first: one request more than there are tools.
     assert_eq!(bench.sim.requests().len(), TOOLS.len() + 1);
 }

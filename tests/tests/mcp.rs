@@ -3,22 +3,11 @@
 
 use kosmo_harness::mcp::{McpClient, PROTOCOL_VERSION, result_json, result_text};
 use kosmo_harness::*;
+use ringcentral_core::tools::{Operation, TOOLS, find};
 use serde_json::json;
 
-const WRITE_TOOLS: &[&str] = &[
-    "update_message",
-    "delete_message",
-    "send_sms",
-    "create_contact",
-    "update_contact",
-    "delete_contact",
-    "api_post",
-    "api_put",
-    "api_delete",
-];
-
 #[test]
-fn an_mcp_client_lists_24_tools_and_gets_the_current_user_from_the_simulator() {
+fn an_mcp_client_lists_every_table_tool_and_gets_the_current_user_from_the_simulator() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
     let (client, init) = McpClient::start(kosmo_on(&sim, plugins.path()), &[]);
@@ -27,14 +16,16 @@ fn an_mcp_client_lists_24_tools_and_gets_the_current_user_from_the_simulator() {
     assert_eq!(init["capabilities"]["tools"]["listChanged"], true, "{init}");
 
     let tools = client.list_tools();
-    assert_eq!(tools.len(), 24, "{tools:#?}");
+    let mut bare_names = Vec::new();
     for tool in &tools {
         let name = tool["name"].as_str().unwrap();
         let bare = name.strip_prefix("ringcentral_").unwrap_or_else(|| panic!("{name} is not namespaced"));
+        bare_names.push(bare);
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
         assert!(tool["description"].as_str().is_some_and(|d| !d.is_empty()), "{tool}");
         let annotations = &tool["annotations"];
-        if WRITE_TOOLS.contains(&bare) {
+        let operation = find(bare).unwrap_or_else(|| panic!("{name} is not in the tool table")).operation;
+        if operation == Operation::Write {
             assert_eq!(annotations["destructiveHint"], true, "{tool}");
             assert_eq!(annotations["readOnlyHint"], false, "{tool}");
         } else {
@@ -42,6 +33,7 @@ fn an_mcp_client_lists_24_tools_and_gets_the_current_user_from_the_simulator() {
             assert!(annotations.get("destructiveHint").is_none(), "{tool}");
         }
     }
+    contract::assert_lists_the_table("tools/list", &bare_names);
     let list_messages = tools.iter().find(|t| t["name"] == "ringcentral_list_messages").expect("list_messages");
     assert!(list_messages["inputSchema"]["properties"]["perPage"].is_object(), "{list_messages}");
 
@@ -55,7 +47,7 @@ fn an_mcp_client_lists_24_tools_and_gets_the_current_user_from_the_simulator() {
 
     let (code, log) = client.close();
     assert_eq!(code, Some(0), "the server exits cleanly when the client goes away:\n{log}");
-    assert!(log.contains("24 tools from 1 plugin(s) (ringcentral"), "{log}");
+    assert!(log.contains(&format!("{} tools from 1 plugin(s) (ringcentral", TOOLS.len())), "{log}");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! For each of the 24 tools, bad input is refused before anything is sent:
+//! For each tool of the table, bad input is refused before anything is sent:
 //! the error names the parameter and says what is allowed, and the simulator
 //! sees no request at all.
 
@@ -374,4 +374,38 @@ fn api_delete_refuses_other_origins_and_dot_segments() {
             (r#"{path = "restapi/v1.0/account/~"}"#, &[NOT_A_PATH, "must start with /restapi/"]),
         ],
     );
+}
+
+/// The tool each test above is the bad-input case of: a tool added to the table
+/// needs its case here too.
+const CASES: &[(&str, fn())] = &[
+    ("list_messages", list_messages_refuses_bad_filters),
+    ("get_message", get_message_refuses_missing_and_unsafe_ids),
+    ("update_message", update_message_refuses_empty_updates_and_bad_values),
+    ("delete_message", delete_message_refuses_bulk_and_empty_ids),
+    ("send_sms", send_sms_refuses_missing_fields_bad_numbers_and_long_texts),
+    ("list_calls", list_calls_refuses_bad_filters),
+    ("list_account_calls", list_account_calls_refuses_combined_and_bad_filters),
+    ("get_call", get_call_refuses_missing_and_unsafe_ids),
+    ("list_contacts", list_contacts_refuses_bad_parameters),
+    ("get_contact", get_contact_refuses_missing_and_unsafe_ids),
+    ("create_contact", create_contact_refuses_empty_contacts_and_bad_types),
+    ("update_contact", update_contact_refuses_empty_updates_and_unsafe_ids),
+    ("delete_contact", delete_contact_refuses_unsafe_ids),
+    ("get_account", get_account_refuses_parameters),
+    ("list_extensions", list_extensions_refuses_values_outside_the_spec_enums),
+    ("get_extension", get_extension_refuses_missing_and_unsafe_ids),
+    ("list_account_phone_numbers", list_account_phone_numbers_refuses_values_outside_the_spec_enums),
+    ("list_extension_phone_numbers", list_extension_phone_numbers_refuses_bad_parameters),
+    ("get_presence", get_presence_refuses_non_boolean_flags),
+    ("get_current_user", get_current_user_refuses_parameters),
+    ("api_get", api_get_refuses_paths_outside_restapi),
+    ("api_post", api_post_refuses_absolute_urls_and_traversal),
+    ("api_put", api_put_refuses_encoded_traversal),
+    ("api_delete", api_delete_refuses_other_origins_and_dot_segments),
+];
+
+#[test]
+fn every_table_tool_has_a_bad_input_case() {
+    contract::assert_a_case_per_tool("bad-input", "tools_bad_input.rs", CASES);
 }

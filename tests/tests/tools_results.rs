@@ -1,4 +1,4 @@
-//! For each of the 24 tools, what a script gets back: RingCentral's records
+//! For each tool of the table, what a script gets back: RingCentral's records
 //! mapped into Lua (64-bit IDs exact), clear success values for 204s, state
 //! changes visible to later calls, and structured errors.
 
@@ -396,4 +396,38 @@ fn an_api_error_can_be_caught_and_the_script_goes_on() {
     assert_eq!(result["ok"], false);
     assert!(result["err"].as_str().unwrap().contains("HTTP 404 CMN-102"), "{}", result["err"]);
     assert_eq!(result["me"], "101");
+}
+
+/// The tool each test above is the result case of: a tool added to the table
+/// needs its case here too.
+const CASES: &[(&str, fn())] = &[
+    ("list_messages", list_messages_returns_paginated_records_of_the_last_day_by_default),
+    ("get_message", get_message_returns_the_full_record),
+    ("update_message", update_message_changes_the_read_status_and_availability),
+    ("delete_message", delete_message_returns_success_and_the_message_becomes_deleted),
+    ("send_sms", send_sms_returns_the_queued_message_which_lands_in_the_store_as_outbound),
+    ("list_calls", list_calls_returns_the_extensions_calls_filtered_by_number),
+    ("list_account_calls", list_account_calls_covers_every_extension),
+    ("get_call", get_call_returns_the_record),
+    ("list_contacts", list_contacts_returns_address_book_records_by_name_prefix),
+    ("get_contact", get_contact_returns_the_contact),
+    ("create_contact", create_contact_returns_the_new_contact_visible_to_list_and_get),
+    ("update_contact", update_contact_changes_only_the_named_fields),
+    ("delete_contact", delete_contact_returns_success_and_the_contact_is_gone),
+    ("get_account", get_account_returns_account_metadata),
+    ("list_extensions", list_extensions_filters_by_type_and_status),
+    ("get_extension", get_extension_returns_another_extension),
+    ("list_account_phone_numbers", list_account_phone_numbers_returns_numbers_with_assignments),
+    ("list_extension_phone_numbers", list_extension_phone_numbers_returns_the_users_numbers_with_features),
+    ("get_presence", get_presence_adds_active_calls_when_detailed),
+    ("get_current_user", get_current_user_returns_the_session_extension),
+    ("api_get", api_get_returns_what_the_named_tool_returns),
+    ("api_post", api_post_returns_the_created_resource),
+    ("api_put", api_put_replaces_the_resource_whole),
+    ("api_delete", api_delete_returns_a_success_value),
+];
+
+#[test]
+fn every_table_tool_has_a_result_case() {
+    contract::assert_a_case_per_tool("result", "tools_results.rs", CASES);
 }

@@ -1,4 +1,4 @@
-//! For each of the 24 tools, the exact request that reached the wire: method,
+//! For each tool of the table, the exact request that reached the wire: method,
 //! path, query string (array filters as repeated keys, the API's spellings),
 //! JSON body and content type. Every request is also checked against the
 //! OpenAPI description when the bench is dropped.
@@ -304,4 +304,38 @@ fn api_delete_sends_a_bodiless_delete_without_payload() {
         r#"app.integrations.ringcentral.api_delete({path = "/restapi/v1.0/account/~/extension/~/address-book/contact/620000003"})"#,
     );
     assert_request(only(&requests), "DELETE", &format!("{ME}/address-book/contact/620000003"), "", None);
+}
+
+/// The tool each test above is the request case of: a tool added to the table
+/// needs its case here too.
+const CASES: &[(&str, fn())] = &[
+    ("list_messages", list_messages_sends_api_spellings_and_repeated_keys),
+    ("get_message", get_message_puts_the_id_in_the_path),
+    ("update_message", update_message_patches_read_status_merged_with_payload),
+    ("delete_message", delete_message_sends_a_bodiless_delete_of_one_id),
+    ("send_sms", send_sms_builds_from_to_and_text),
+    ("list_calls", list_calls_sends_the_phone_number_without_plus),
+    ("list_account_calls", list_account_calls_goes_to_the_account_log),
+    ("get_call", get_call_reads_one_record_of_the_extension_log),
+    ("list_contacts", list_contacts_sends_the_prefix_and_paging),
+    ("get_contact", get_contact_puts_the_id_in_the_path),
+    ("create_contact", create_contact_posts_named_fields_over_the_payload),
+    ("update_contact", update_contact_patches_only_the_named_fields),
+    ("delete_contact", delete_contact_sends_a_bodiless_delete),
+    ("get_account", get_account_reads_the_session_account),
+    ("list_extensions", list_extensions_sends_extension_type_as_type),
+    ("get_extension", get_extension_puts_the_id_in_the_path),
+    ("list_account_phone_numbers", list_account_phone_numbers_sends_enum_filters),
+    ("list_extension_phone_numbers", list_extension_phone_numbers_repeats_usage_types),
+    ("get_presence", get_presence_sends_a_boolean_query),
+    ("get_current_user", get_current_user_reads_the_session_extension),
+    ("api_get", api_get_sends_params_as_a_query_with_repeated_keys),
+    ("api_post", api_post_sends_the_payload_as_json),
+    ("api_put", api_put_sends_the_payload_as_json),
+    ("api_delete", api_delete_sends_a_bodiless_delete_without_payload),
+];
+
+#[test]
+fn every_table_tool_has_a_request_case() {
+    contract::assert_a_case_per_tool("request", "tools_wire.rs", CASES);
 }
