@@ -12,8 +12,8 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post, put};
 
+use crate::limiter::Group::{Heavy, Light, Medium};
 use crate::state::AppState;
-use crate::throttle::Group::{Heavy, Light, Medium};
 use crate::{auth, errors, faults, oauth, wire};
 
 /// Routes relative to `/restapi`. Every route needs a bearer token; every request,
