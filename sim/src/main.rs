@@ -10,6 +10,7 @@ mod extract;
 mod fault_queue;
 mod faults;
 mod limiter;
+mod list_query;
 mod oauth;
 mod paging;
 mod platform;

@@ -67,8 +67,3 @@ pub fn api(state: AppState) -> Router<AppState> {
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state, wire::record))
 }
-
-/// An empty list filter lets everything through.
-fn allows<T: PartialEq>(filter: &[T], value: T) -> bool {
-    filter.is_empty() || filter.contains(&value)
-}
