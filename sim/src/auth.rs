@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::errors::ApiError;
-use crate::oauth::AccessCheck;
+use crate::sessions::AccessCheck;
 use crate::state::AppState;
 
 pub async fn require_bearer(State(app): State<AppState>, request: Request, next: Next) -> Response {

@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::faults;
+use crate::fault_queue::{Fault, FaultList};
+use crate::request_log::LoggedRequest;
 use crate::state::AppState;
-use crate::wire::LoggedRequest;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/requests", get(requests).delete(clear_requests))
-        .route("/faults", get(faults::list).post(faults::add).delete(faults::clear))
+        .route("/faults", get(faults).post(add_faults).delete(clear_faults))
 }
 
 async fn health() -> Json<Value> {
@@ -29,5 +29,20 @@ async fn requests(State(app): State<AppState>) -> Json<Vec<LoggedRequest>> {
 
 async fn clear_requests(State(app): State<AppState>) -> StatusCode {
     app.requests.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `/__sim/faults`: GET lists pending faults, POST adds, DELETE clears.
+async fn faults(State(app): State<AppState>) -> Json<Vec<Fault>> {
+    Json(app.platform.faults.pending())
+}
+
+async fn add_faults(State(app): State<AppState>, Json(faults): Json<FaultList>) -> StatusCode {
+    app.platform.faults.add(faults.into_vec());
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(app): State<AppState>) -> StatusCode {
+    app.platform.faults.clear();
     StatusCode::NO_CONTENT
 }

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::faults::Faults;
-use crate::oauth::{Issuer, OAuthConfig};
-use crate::throttle::{Group, Limiter};
+use crate::fault_queue::Faults;
+use crate::limiter::{Group, Limiter};
+use crate::sessions::{Issuer, OAuthConfig};
 
 #[derive(Debug, Clone, Args)]
 pub struct PlatformArgs {

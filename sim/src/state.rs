@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Clock;
 use crate::platform::Platform;
+use crate::request_log::RequestLog;
 use crate::store::Store;
-use crate::wire::RequestLog;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);

@@ -1,64 +1,20 @@
-//! What reached the wire: every `/restapi` request is recorded for the tests and
-//! answered with an `RCRequestId` header.
+//! What reached the wire: every `/restapi` request is recorded in the request log
+//! (`request_log.rs`) and answered with an `RCRequestId` header.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::errors::ApiError;
+use crate::request_log::LoggedRequest;
 use crate::state::AppState;
 
 /// Larger request bodies are refused; the API's own cap for MMS is 1.5 MB.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoggedRequest {
-    pub request_id: String,
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    /// Lower-case header names; repeated headers are joined with ", ".
-    pub headers: BTreeMap<String, String>,
-    pub body: String,
-}
-
-pub struct RequestLog {
-    seed: u64,
-    counter: AtomicU64,
-    entries: Mutex<Vec<LoggedRequest>>,
-}
-
-impl RequestLog {
-    pub fn new(seed: u64) -> Self {
-        Self { seed, counter: AtomicU64::new(0), entries: Mutex::new(Vec::new()) }
-    }
-
-    /// Uuid-shaped and deterministic: the seed, then a counter.
-    fn next_id(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("{:08x}-0000-4000-8000-{n:012x}", self.seed as u32)
-    }
-
-    pub fn snapshot(&self) -> Vec<LoggedRequest> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
-    }
-
-    fn push(&self, entry: LoggedRequest) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
-    }
-}
 
 /// Middleware over `/restapi`: records the request, then stamps the response.
 pub async fn record(State(app): State<AppState>, request: Request, next: Next) -> Response {

@@ -2,11 +2,12 @@
 //! produced, as a user would: the `kosmo` binary as a subprocess, the plugin
 //! components from a plugin directory, the simulator over loopback HTTP.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ringcentral_sim::launcher::SimProcess;
 use serde_json::Value;
 
 pub mod conformance;
@@ -95,8 +96,7 @@ pub fn versioned_config(dir: &Path, permissions: &str) -> PathBuf {
 /// A running simulator, stopped when dropped (and by itself if the test
 /// process dies: it exits when its stdin closes).
 pub struct Sim {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
+    _process: SimProcess,
     pub url: String,
 }
 
@@ -106,22 +106,8 @@ impl Sim {
     }
 
     pub fn with_args(args: &[&str]) -> Sim {
-        let mut child = Command::new(sim_bin())
-            .args(["--addr", "127.0.0.1:0", "--exit-on-stdin-eof"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start ringcentral-sim");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read the simulator's first line");
-        let url = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from the simulator: {line:?}"))
-            .to_string();
-        Sim { child, _stdout: stdout, url }
+        let process = SimProcess::start(&sim_bin(), args);
+        Sim { url: process.url().to_owned(), _process: process }
     }
 
     /// Every request that reached the simulator's API, in order.
@@ -163,13 +149,6 @@ impl Sim {
             .into_iter()
             .filter(|r| r["method"] == method && r["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
             .collect()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,10 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
 
-use super::allows;
 use crate::errors::ApiError;
-use crate::extract::{Ids, Params};
-use crate::paging::{self, Echo, PageRequest};
+use crate::extract::Ids;
+use crate::list_query::{ListQuery, allows};
 use crate::records::directory::{Extension, ExtensionStatus, ExtensionType};
 use crate::state::AppState;
 
@@ -23,32 +22,26 @@ pub async fn read_account(State(app): State<AppState>, Ids(account_id): Ids<Stri
 pub async fn list_extensions(
     State(app): State<AppState>,
     Ids(account_id): Ids<String>,
-    params: Params,
+    mut query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let account = store.account(&account_id)?;
-    let types: Vec<ExtensionType> = params.enums("type")?;
-    let statuses: Vec<ExtensionStatus> = params.enums("status")?;
-    let number = params.single("extensionNumber");
-    let page = PageRequest::from_params(&params, false)?;
+    let number = query.text("extensionNumber");
+    let types: Vec<ExtensionType> = query.enums("type")?;
+    let statuses: Vec<ExtensionStatus> = query.enums("status")?;
 
     let mut hits: Vec<&Extension> = store
         .extensions
         .iter()
         .filter(|e| {
-            allows(&types, e.kind) && allows(&statuses, e.status) && number.is_none_or(|n| e.extension_number == n)
+            allows(&types, e.kind)
+                && allows(&statuses, e.status)
+                && number.as_ref().is_none_or(|n| &e.extension_number == n)
         })
         .collect();
     hits.sort_by(|a, b| a.extension_number.cmp(&b.extension_number));
     let records: Vec<Value> = hits.iter().map(|e| e.render_summary()).collect();
-
-    let mut echo = Echo::default();
-    if let Some(number) = number {
-        echo.add("extensionNumber", number);
-    }
-    echo.add_all("type", &types);
-    echo.add_all("status", &statuses);
-    Ok(Json(paging::listing(&format!("{}/extension", account.uri), &echo, page, &records)))
+    Ok(Json(query.page(&format!("{}/extension", account.uri), false, &records)?))
 }
 
 /// `GET /account/{a}/extension/{e}`; service features only for the session's own extension.

@@ -5,11 +5,9 @@ use axum::extract::State;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::allows;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::extract::{DateWindow, Ids, Params};
-use crate::paging::{self, Echo, PageRequest};
+use crate::list_query::{ListQuery, allows};
 use crate::records::Direction;
 use crate::records::call::{CallRecord, CallType, View};
 use crate::state::AppState;
@@ -24,21 +22,24 @@ struct CallQuery {
     extension_number: Option<String>,
     window: DateWindow,
     view: View,
-    page: PageRequest,
+    query: ListQuery,
 }
 
 impl CallQuery {
-    fn read(params: &Params, now: Timestamp) -> Result<Self, ApiError> {
-        Ok(Self {
-            directions: params.enums("direction")?,
-            types: params.enums("type")?,
-            // A raw `+` in a query string decodes as a space.
-            phone_number: params.single("phoneNumber").map(|n| n.trim().trim_start_matches('+').to_owned()),
-            extension_number: params.single("extensionNumber").map(str::to_owned),
-            window: params.date_window(now)?,
-            view: params.enum_value("view")?.unwrap_or(View::Simple),
-            page: PageRequest::from_params(params, true)?,
-        })
+    fn read(mut query: ListQuery, now: Timestamp) -> Result<Self, ApiError> {
+        let directions = query.enums("direction")?;
+        let types = query.enums("type")?;
+        // A raw `+` in a query string decodes as a space; the digits are echoed.
+        let phone_number = query.params().single("phoneNumber").map(|n| n.trim().trim_start_matches('+').to_owned());
+        if let Some(number) = &phone_number {
+            query.echo().add("phoneNumber", number.as_str());
+        }
+        let extension_number = query.text("extensionNumber");
+        // The window is read before the view but echoed after it.
+        let window = query.params().date_window(now)?;
+        let view = query.enum_or("view", View::Simple)?;
+        query.echo_window(window);
+        Ok(Self { directions, types, phone_number, extension_number, window, view, query })
     }
 
     fn matches(&self, store: &Store, call: &CallRecord) -> bool {
@@ -50,33 +51,21 @@ impl CallQuery {
             && self.window.contains(call.start_time)
     }
 
-    fn echo(&self) -> Echo {
-        let mut echo = Echo::default();
-        echo.add_all("direction", &self.directions);
-        echo.add_all("type", &self.types);
-        if let Some(number) = &self.phone_number {
-            echo.add("phoneNumber", number.as_str());
-        }
-        if let Some(number) = &self.extension_number {
-            echo.add("extensionNumber", number.as_str());
-        }
-        echo.add("view", <&str>::from(self.view));
-        echo.add("dateFrom", clock::format(self.window.from));
-        if let Some(to) = self.window.explicit_to {
-            echo.add("dateTo", clock::format(to));
-        }
-        echo
-    }
-
     /// Newest first, rendered through `collection_uri`; `with_owner` adds the
     /// `extension` reference account-level records carry.
-    fn list(&self, store: &Store, owner: Option<u64>, collection_uri: &str, with_owner: bool) -> Value {
+    fn list(
+        &self,
+        store: &Store,
+        owner: Option<u64>,
+        collection_uri: &str,
+        with_owner: bool,
+    ) -> Result<Value, ApiError> {
         let mut hits: Vec<&CallRecord> =
             store.calls.iter().filter(|c| owner.is_none_or(|o| c.owner == o) && self.matches(store, c)).collect();
         hits.sort_by_key(|c| std::cmp::Reverse(c.start_time));
         let records: Vec<Value> =
             hits.iter().map(|c| c.render(collection_uri, self.view, with_owner.then(|| owner_ref(store, c)))).collect();
-        paging::listing(collection_uri, &self.echo(), self.page, &records)
+        self.query.page(collection_uri, true, &records)
     }
 }
 
@@ -96,24 +85,24 @@ fn find<'a>(store: &'a Store, owner: Option<u64>, id: &str) -> Result<&'a CallRe
 pub async fn list_for_extension(
     State(app): State<AppState>,
     Ids((account_id, extension_id)): Ids<(String, String)>,
-    params: Params,
+    query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    let query = CallQuery::read(&params, app.clock.now())?;
-    Ok(Json(query.list(&store, Some(extension.id), &format!("{}/call-log", extension.uri), false)))
+    let query = CallQuery::read(query, app.clock.now())?;
+    Ok(Json(query.list(&store, Some(extension.id), &format!("{}/call-log", extension.uri), false)?))
 }
 
 /// `GET /account/{a}/call-log`: every extension's calls; `extensionNumber` narrows it.
 pub async fn list_for_account(
     State(app): State<AppState>,
     Ids(account_id): Ids<String>,
-    params: Params,
+    query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let account = store.account(&account_id)?;
-    let query = CallQuery::read(&params, app.clock.now())?;
-    Ok(Json(query.list(&store, None, &format!("{}/call-log", account.uri), true)))
+    let query = CallQuery::read(query, app.clock.now())?;
+    Ok(Json(query.list(&store, None, &format!("{}/call-log", account.uri), true)?))
 }
 
 pub async fn read_for_extension(

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use strum::{EnumString, IntoStaticStr};
 
 use crate::errors::ApiError;
-use crate::extract::{Ids, JsonBody, Params, numeric_id};
-use crate::paging::{self, Echo, PageRequest};
+use crate::extract::{Ids, JsonBody, numeric_id};
+use crate::list_query::ListQuery;
 use crate::records::contact::{Contact, ContactFields};
 use crate::state::AppState;
 
@@ -42,14 +42,13 @@ fn digits(number: &str) -> String {
 pub async fn list(
     State(app): State<AppState>,
     Ids((account_id, extension_id)): Ids<(String, String)>,
-    params: Params,
+    mut query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    let starts_with = params.single("startsWith").map(str::to_lowercase);
-    let sort_by: Vec<SortBy> = params.enums("sortBy")?;
-    let phone_numbers: Vec<String> = params.values("phoneNumber").map(digits).collect();
-    let page = PageRequest::from_params(&params, false)?;
+    let starts_with = query.text("startsWith").map(|prefix| prefix.to_lowercase());
+    let sort_by: Vec<SortBy> = query.enums("sortBy")?;
+    let phone_numbers: Vec<String> = query.texts("phoneNumber").iter().map(String::as_str).map(digits).collect();
 
     let name_matches = |contact: &Contact| {
         let Some(prefix) = &starts_with else {
@@ -73,17 +72,7 @@ pub async fn list(
             .unwrap_or(Ordering::Equal)
             .then(a.id.cmp(&b.id))
     });
-
-    let mut echo = Echo::default();
-    if let Some(prefix) = params.single("startsWith") {
-        echo.add("startsWith", prefix);
-    }
-    echo.add_all("sortBy", &sort_by);
-    for number in params.values("phoneNumber") {
-        echo.add("phoneNumber", number);
-    }
-    let collection_uri = format!("{}/address-book/contact", extension.uri);
-    let mut body = paging::listing(&collection_uri, &echo, page, &hits);
+    let mut body = query.page(&format!("{}/address-book/contact", extension.uri), false, &hits)?;
     body["groups"] = json!({ "uri": format!("{}/address-book/group", extension.uri) });
     Ok(Json(body))
 }

@@ -10,11 +10,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use strum::EnumString;
 
-use super::allows;
-use crate::clock;
 use crate::errors::ApiError;
 use crate::extract::{Ids, JsonBody, Params, numeric_id};
-use crate::paging::{self, Echo, PageRequest};
+use crate::list_query::{ListQuery, allows};
 use crate::records::Direction;
 use crate::records::message::{Availability, Message, MessageType, ReadStatus};
 use crate::state::AppState;
@@ -24,19 +22,15 @@ use crate::state::AppState;
 pub async fn list(
     State(app): State<AppState>,
     Ids((account_id, extension_id)): Ids<(String, String)>,
-    params: Params,
+    mut query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    let types: Vec<MessageType> = params.enums("messageType")?;
-    let directions: Vec<Direction> = params.enums("direction")?;
-    let read_statuses: Vec<ReadStatus> = params.enums("readStatus")?;
-    let mut availabilities: Vec<Availability> = params.enums("availability")?;
-    if availabilities.is_empty() {
-        availabilities.push(Availability::Alive);
-    }
-    let window = params.date_window(app.clock.now())?;
-    let page = PageRequest::from_params(&params, false)?;
+    let types: Vec<MessageType> = query.enums("messageType")?;
+    let directions: Vec<Direction> = query.enums("direction")?;
+    let read_statuses: Vec<ReadStatus> = query.enums("readStatus")?;
+    let availabilities: Vec<Availability> = query.enums_or("availability", Availability::Alive)?;
+    let window = query.date_window(app.clock.now())?;
 
     let mut hits: Vec<&Message> = store
         .messages
@@ -51,17 +45,7 @@ pub async fn list(
         })
         .collect();
     hits.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
-
-    let mut echo = Echo::default();
-    echo.add_all("messageType", &types);
-    echo.add_all("direction", &directions);
-    echo.add_all("readStatus", &read_statuses);
-    echo.add_all("availability", &availabilities);
-    echo.add("dateFrom", clock::format(window.from));
-    if let Some(to) = window.explicit_to {
-        echo.add("dateTo", clock::format(to));
-    }
-    Ok(Json(paging::listing(&format!("{}/message-store", extension.uri), &echo, page, &hits)))
+    Ok(Json(query.page(&format!("{}/message-store", extension.uri), false, &hits)?))
 }
 
 /// `GET .../message-store/{messageId}`.

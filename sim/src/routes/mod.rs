@@ -12,8 +12,8 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post, put};
 
+use crate::limiter::Group::{Heavy, Light, Medium};
 use crate::state::AppState;
-use crate::throttle::Group::{Heavy, Light, Medium};
 use crate::{auth, errors, faults, oauth, wire};
 
 /// Routes relative to `/restapi`. Every route needs a bearer token; every request,
@@ -66,9 +66,4 @@ pub fn api(state: AppState) -> Router<AppState> {
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state, wire::record))
-}
-
-/// An empty list filter lets everything through.
-fn allows<T: PartialEq>(filter: &[T], value: T) -> bool {
-    filter.is_empty() || filter.contains(&value)
 }

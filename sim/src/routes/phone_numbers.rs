@@ -4,10 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
 
-use super::allows;
 use crate::errors::ApiError;
-use crate::extract::{Ids, Params};
-use crate::paging::{self, Echo, PageRequest};
+use crate::extract::Ids;
+use crate::list_query::{ListQuery, allows};
 use crate::records::directory::{NumberStatus, PaymentType, UsageType};
 use crate::state::AppState;
 
@@ -15,14 +14,13 @@ use crate::state::AppState;
 pub async fn list_for_account(
     State(app): State<AppState>,
     Ids(account_id): Ids<String>,
-    params: Params,
+    mut query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let account = store.account(&account_id)?;
-    let usage_types: Vec<UsageType> = params.enums("usageType")?;
-    let statuses: Vec<NumberStatus> = params.enums("status")?;
-    let payment_types: Vec<PaymentType> = params.enums("paymentType")?;
-    let page = PageRequest::from_params(&params, false)?;
+    let usage_types: Vec<UsageType> = query.enums("usageType")?;
+    let statuses: Vec<NumberStatus> = query.enums("status")?;
+    let payment_types: Vec<PaymentType> = query.enums("paymentType")?;
 
     let records: Vec<Value> = store
         .phone_numbers
@@ -32,36 +30,26 @@ pub async fn list_for_account(
         })
         .map(|n| n.render_for_account(account, n.extension.and_then(|id| store.extension_by_id(id))))
         .collect();
-
-    let mut echo = Echo::default();
-    echo.add_all("usageType", &usage_types);
-    echo.add_all("status", &statuses);
-    echo.add_all("paymentType", &payment_types);
-    Ok(Json(paging::listing(&format!("{}/phone-number", account.uri), &echo, page, &records)))
+    Ok(Json(query.page(&format!("{}/phone-number", account.uri), false, &records)?))
 }
 
 /// `GET .../extension/{e}/phone-number`: the extension's numbers with their features.
 pub async fn list_for_extension(
     State(app): State<AppState>,
     Ids((account_id, extension_id)): Ids<(String, String)>,
-    params: Params,
+    mut query: ListQuery,
 ) -> Result<Json<Value>, ApiError> {
     let store = app.store();
     let extension = store.extension(&account_id, &extension_id)?;
-    let usage_types: Vec<UsageType> = params.enums("usageType")?;
-    let status: Option<NumberStatus> = params.enum_value("status")?;
-    let page = PageRequest::from_params(&params, false)?;
+    // Read in this order (it decides which bad parameter a 400 names), echoed status first.
+    let usage_types: Vec<UsageType> = query.params().enums("usageType")?;
+    let status: Option<NumberStatus> = query.enum_value("status")?;
+    query.echo().add_all("usageType", &usage_types);
 
     let records: Vec<Value> = store
         .numbers_of(extension)
         .filter(|n| allows(&usage_types, n.usage_type) && status.is_none_or(|s| n.status == s))
         .map(|n| n.render_for_extension(&store.account, extension))
         .collect();
-
-    let mut echo = Echo::default();
-    if let Some(status) = status {
-        echo.add("status", <&str>::from(status));
-    }
-    echo.add_all("usageType", &usage_types);
-    Ok(Json(paging::listing(&format!("{}/phone-number", extension.uri), &echo, page, &records)))
+    Ok(Json(query.page(&format!("{}/phone-number", extension.uri), false, &records)?))
 }

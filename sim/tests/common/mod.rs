@@ -3,9 +3,9 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::path::Path;
 
+use ringcentral_sim::launcher::SimProcess;
 use serde_json::Value;
 use ureq::Agent;
 use ureq::http::Request;
@@ -16,8 +16,7 @@ pub const START: &str = "2025-06-01T12:00:00Z";
 pub const ME: &str = "/restapi/v1.0/account/~/extension/~";
 
 pub struct Sim {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
+    process: SimProcess,
     pub base: String,
     agent: Agent,
 }
@@ -49,27 +48,14 @@ impl Sim {
     }
 
     pub fn with_args(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ringcentral-sim"))
-            .args(["--addr", "127.0.0.1:0", "--exit-on-stdin-eof"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start ringcentral-sim");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read first line");
-        let base = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
+        let process = SimProcess::start(Path::new(env!("CARGO_BIN_EXE_ringcentral-sim")), args);
+        let base = process.url().to_owned();
         let agent = Agent::config_builder().http_status_as_error(false).build().into();
-        Self { child, _stdout: stdout, base, agent }
+        Self { process, base, agent }
     }
 
     pub fn child_id(&self) -> u32 {
-        self.child.id()
+        self.process.id()
     }
 
     pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Reply {
@@ -118,13 +104,6 @@ impl Sim {
         let reply = self.send("GET", "/__sim/requests", None, None);
         assert_eq!(reply.status, 200);
         reply.json().as_array().cloned().unwrap_or_default()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
