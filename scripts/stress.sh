@@ -46,7 +46,7 @@ failed=0
 for run in $(seq "$runs"); do
   log="$out/run-$run.log"
   start=$(date +%s)
-  if cargo test --release -p kosmo-harness "$@" >"$log" 2>&1; then
+  if cargo test --release -p kosmo-harness --no-fail-fast "$@" >"$log" 2>&1; then
     echo "run $run: passed in $(($(date +%s) - start)) s"
   else
     failed=$((failed + 1))

@@ -150,6 +150,20 @@ impl McpClient {
         self.notifications.lock().unwrap().clone()
     }
 
+    /// Waits until the server has sent a notification of `method`; false after
+    /// `timeout`. Notifications are read by another thread, so one the server
+    /// sent before an answer may arrive here after it.
+    pub fn wait_for_notification(&self, method: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.notifications().iter().any(|n| n["method"] == method) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()

@@ -103,7 +103,7 @@ fn replacements_serve_and_broken_ones_are_refused(args: &[&str]) {
         assert_eq!(in_flight.join().unwrap(), "v1", "the call in flight finishes on the version it started on");
     });
     assert!(
-        client.notifications().iter().any(|n| n["method"] == "notifications/tools/list_changed"),
+        client.wait_for_notification("notifications/tools/list_changed", SWAP_DEADLINE),
         "{:?}",
         client.notifications()
     );
@@ -128,7 +128,8 @@ fn replacements_serve_and_broken_ones_are_refused(args: &[&str]) {
         );
         assert_eq!(served_by(&client, 0), "v2", "{what}: the old version keeps serving");
     }
-    assert!(client.stderr().contains("keeps serving"), "{}", client.stderr());
+    // The log is read by another thread: what the server wrote may arrive after its answers.
+    assert!(client.wait_for_log("keeps serving", SWAP_DEADLINE), "{}", client.stderr());
 
     // A rewrite in place with a valid build is taken too.
     replace(&target, &std::fs::read(versioned_plugin("v1")).unwrap(), Write::Rewrite);
@@ -145,7 +146,7 @@ fn replacements_serve_and_broken_ones_are_refused(args: &[&str]) {
     let gone = client.call_tool("versioned_served_by", json!({}));
     assert_eq!(gone["isError"], true, "{gone}");
     assert!(result_text(&gone).contains("unknown tool"), "{gone}");
-    assert!(client.stderr().contains("is no longer served"), "{}", client.stderr());
+    assert!(client.wait_for_log("is no longer served", SWAP_DEADLINE), "{}", client.stderr());
 
     // And a new file registers it again.
     std::fs::copy(versioned_plugin("v2"), plugins.path().join("again.wasm")).unwrap();
@@ -294,7 +295,7 @@ fn notifications_wake_the_watcher_long_before_the_polling_interval() {
     // Before the next polling tick (10 s), and read because a notification said so.
     let took = time_until_served(&client, "v2", NOTIFIED_DEADLINE);
     eprintln!("v1 -> v2 (rename, notified): served after {took:?}");
-    assert!(client.stderr().contains("(notified complete)"), "{}", client.stderr());
+    assert!(client.wait_for_log("(notified complete)", SWAP_DEADLINE), "{}", client.stderr());
 
     // Written in two halves with a pause shorter than the quiet period, then
     // closed: read once, whole.
@@ -331,6 +332,8 @@ fn a_burst_of_events_swaps_once() {
     std::fs::copy(versioned_plugin("v1"), &target).unwrap();
     let client = server_with(plugins.path(), &[]);
     assert_eq!(served_by(&client, 0), "v1");
+    // The start-up log may reach the test after the first answer.
+    assert!(client.wait_for_log("loaded 'versioned' v1", SWAP_DEADLINE), "{}", client.stderr());
     let loads_at_start = loads(&client.stderr());
 
     let v2 = std::fs::read(versioned_plugin("v2")).unwrap();
@@ -347,6 +350,9 @@ fn a_burst_of_events_swaps_once() {
         }
     }
     time_until_served(&client, "v2", SWAP_DEADLINE);
+    assert!(client.wait_for_log("now serves 'versioned' v2", SWAP_DEADLINE), "{}", client.stderr());
+    let changed = "notifications/tools/list_changed";
+    assert!(client.wait_for_notification(changed, SWAP_DEADLINE), "{:?}", client.notifications());
     // Long enough for polling to have seen the last state too.
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(served_by(&client, 0), "v2");
