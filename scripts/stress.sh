@@ -3,7 +3,7 @@
 # core busy, and reports each failing run with its output. A test that fails
 # once under load is a bug: in the code or in the test.
 #
-#   scripts/stress.sh [RUNS] [-- cargo test arguments, e.g. --test hot_swap]
+#   scripts/stress.sh [RUNS] [-- cargo test arguments, e.g. --test e2e hot_swap::]
 #
 # Needs `make build` first (the tests drive what it produced). Exit status: 0
 # when every run passed, 1 otherwise. Outputs are kept in target/stress/.
