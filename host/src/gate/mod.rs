@@ -7,8 +7,8 @@
 //! said yes, so it never crosses into the guest.
 //!
 //! Once admitted, a request is buffered (within its cap) so the host can send
-//! it again: once with a renewed token after a `401 TokenInvalid`/`OAU-128`
-//! (the server refused it, so nothing happened), and, for idempotent methods
+//! it again: once with a renewed token after a 401 whose code the profile
+//! names a token rejection (the server refused it, so nothing happened), and, for idempotent methods
 //! only, after a `429`/`503` (honouring `Retry-After` within a time budget) or
 //! a connection dropped before any answer. POST and PATCH are never retried on
 //! those: a second `POST .../sms` could send a second text.
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
-use http::uri::{Scheme, Uri};
+use http::uri::Uri;
 use http::{Method, StatusCode};
 use http_body::{Body, Frame};
 use http_body_util::{BodyExt, Full};
@@ -28,151 +28,10 @@ use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks,
 };
 
+use crate::allowlist::OriginPolicy;
 use crate::connections::Connections;
 use crate::credentials::Bearer;
-
-/// A scheme, host and port that requests may go to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    pub https: bool,
-    pub host: String,
-    pub port: u16,
-}
-
-impl Origin {
-    /// Parses `scheme://host[:port]` (a trailing `/` is tolerated; nothing else may follow).
-    pub fn parse(text: &str) -> Result<Origin, String> {
-        let url = url::Url::parse(text).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
-        let https = match url.scheme() {
-            "https" => true,
-            "http" => false,
-            other => return Err(format!("'{text}' must use https (or http for a local simulator), not {other}")),
-        };
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(format!("'{text}' must not contain user information"));
-        }
-        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!("'{text}' must be an origin (scheme://host[:port]) without a path"));
-        }
-        let host = url.host_str().ok_or_else(|| format!("'{text}' has no host"))?;
-        let port = url.port_or_known_default().ok_or_else(|| format!("'{text}' has no port"))?;
-        Ok(Origin { https, host: normalize_host(host), port })
-    }
-
-    /// The origin as a plugin sees it in its call context.
-    pub fn to_url(&self) -> String {
-        let scheme = if self.https { "https" } else { "http" };
-        let default_port = if self.https { 443 } else { 80 };
-        if self.port == default_port {
-            format!("{scheme}://{}", self.host)
-        } else {
-            format!("{scheme}://{}:{}", self.host, self.port)
-        }
-    }
-
-    pub fn is_loopback(&self) -> bool {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-    }
-}
-
-/// Lowercase, without a trailing dot: `Platform.RingCentral.com.` is `platform.ringcentral.com`.
-fn normalize_host(host: &str) -> String {
-    host.trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// RingCentral's API servers: production, the legacy `.biz` and the developer sandbox.
-pub const RINGCENTRAL_API_HOSTS: [&str; 3] =
-    ["platform.ringcentral.com", "platform.ringcentral.biz", "platform.devtest.ringcentral.com"];
-/// Recordings and attachments are served from here.
-pub const RINGCENTRAL_MEDIA_HOST: &str = "media.ringcentral.com";
-
-/// The origins one account's calls may reach.
-#[derive(Clone, Debug)]
-pub struct OriginPolicy {
-    allowed: Vec<Origin>,
-}
-
-impl OriginPolicy {
-    /// The account's server plus RingCentral's media origin.
-    pub fn for_server(server: &Origin) -> OriginPolicy {
-        let media = Origin { https: true, host: RINGCENTRAL_MEDIA_HOST.into(), port: 443 };
-        OriginPolicy { allowed: vec![server.clone(), media] }
-    }
-
-    /// A policy that admits nothing (calls that need no network).
-    pub fn deny_all() -> OriginPolicy {
-        OriginPolicy { allowed: Vec::new() }
-    }
-
-    /// Whether a plugin may send this request; the error says why not.
-    pub fn check(&self, uri: &Uri) -> Result<(), String> {
-        let scheme = uri.scheme().ok_or("the request has no scheme")?;
-        let https = if *scheme == Scheme::HTTPS {
-            true
-        } else if *scheme == Scheme::HTTP {
-            false
-        } else {
-            return Err(format!("scheme {scheme} is not allowed"));
-        };
-        let authority = uri.authority().ok_or("the request has no host")?;
-        if authority.as_str().contains('@') {
-            return Err("user information in the authority is not allowed".into());
-        }
-        // Named as asked: `https://platform.ringcentral.com:8443`, not as the origin it resembles.
-        let asked = format!("{scheme}://{}", authority.as_str());
-        // `http` keeps a port it cannot read (`:99999`, `:`) and reports none,
-        // and a connector would then use the default: refuse it instead.
-        let port = match authority.port_u16() {
-            Some(port) => port,
-            None if authority.as_str() == authority.host() => {
-                if https {
-                    443
-                } else {
-                    80
-                }
-            }
-            None => return Err(format!("{asked} has an invalid port")),
-        };
-        let origin = Origin { https, host: normalize_host(authority.host()), port };
-        if !self.allowed.contains(&origin) {
-            return Err(format!("{asked} is not an allowed origin"));
-        }
-        check_path(uri.path())
-    }
-}
-
-/// Token endpoints belong to the host. The path is judged the way a server
-/// might read it: percent-decoded (repeatedly), case-folded, backslashes as
-/// slashes, `;parameters` dropped, empty segments collapsed; dot segments and
-/// control characters are refused outright.
-fn check_path(path: &str) -> Result<(), String> {
-    // Origin-form only: no absolute-form (`http://host/...`), no `//host/...`, no `*`.
-    if !path.starts_with('/') || path.starts_with("//") {
-        return Err("the path must be origin-form (one '/' then the path), not a URL or an authority".into());
-    }
-    let mut decoded = path.to_string();
-    for _ in 0..4 {
-        let next = percent_encoding::percent_decode_str(&decoded).decode_utf8_lossy().into_owned();
-        if next == decoded {
-            break;
-        }
-        decoded = next;
-    }
-    if decoded.chars().any(char::is_control) {
-        return Err("control characters in the path are not allowed".into());
-    }
-    let normalized = decoded.to_lowercase().replace('\\', "/");
-    let segments: Vec<&str> = normalized.split('/').map(|s| s.split(';').next().unwrap_or_default()).collect();
-    if segments.iter().any(|s| matches!(s.trim(), "." | "..")) {
-        return Err("dot segments in the path are not allowed".into());
-    }
-    let mut named = segments.iter().map(|s| s.trim()).filter(|s| !s.is_empty());
-    if named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth")) {
-        return Err("OAuth endpoints are reserved to the host".into());
-    }
-    Ok(())
-}
+use crate::profile::IntegrationProfile;
 
 /// Headers that make proxies and frameworks rewrite a request's path, method
 /// or host after the gate judged it.
@@ -344,6 +203,7 @@ impl WasiHttpHooks for Gate {
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
         let exchange = Exchange {
+            profile: self.policy.profile(),
             options: self.clamp(options),
             bearer: self.bearer.clone(),
             limits: self.limits.clone(),
@@ -357,6 +217,8 @@ impl WasiHttpHooks for Gate {
 /// One admitted request, from the plugin's body to the response it gets back:
 /// credential injection, at most one re-authentication, bounded retries.
 struct Exchange {
+    /// Which 401s are token rejections, and what a 429 without `Retry-After` means.
+    profile: Option<&'static IntegrationProfile>,
     options: RequestOptions,
     bearer: Option<Arc<Bearer>>,
     limits: HttpLimits,
@@ -420,7 +282,7 @@ impl Exchange {
                 && let Some(bearer) = self.bearer.as_ref().filter(|b| b.can_renew())
             {
                 let (head, bytes) = read_whole(response, io, &self.limits, &self.notes).await?;
-                if !is_token_rejection(&bytes) {
+                if !is_token_rejection(&bytes, self.profile) {
                     return Ok(self.finish(http::Response::from_parts(head, full(bytes)), no_io(), &token));
                 }
                 let rejected = token.clone().unwrap_or_default();
@@ -468,7 +330,10 @@ impl Exchange {
                         p.as_secs(),
                         self.limits.retry_budget.as_secs()
                     ),
-                    None => "the server gave no Retry-After; RingCentral asks to wait at least 30 s".into(),
+                    None => match self.profile {
+                        Some(profile) => format!("the server gave no Retry-After; {}", profile.rate_limit_hint),
+                        None => "the server gave no Retry-After".into(),
+                    },
                 };
                 self.notes.push(format!("HTTP {} (rate limited or unavailable): {why}", status.as_u16()));
             }
@@ -531,14 +396,15 @@ fn retry_pause(status: StatusCode, headers: &HeaderMap, retries: u32) -> Option<
     (status == StatusCode::SERVICE_UNAVAILABLE).then(|| Duration::from_secs(1 << retries.min(4)))
 }
 
-/// RingCentral's answer for an expired or superseded token:
-/// `{"errorCode":"TokenInvalid", "errors":[{"errorCode":"OAU-128"}]}`.
-fn is_token_rejection(body: &[u8]) -> bool {
+/// Whether a 401's body names one of the profile's token-rejection codes, at
+/// the top (`errorCode`) or in `errors[].errorCode`.
+fn is_token_rejection(body: &[u8], profile: Option<&IntegrationProfile>) -> bool {
+    let Some(profile) = profile else { return false };
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
     let top = value.get("errorCode").and_then(|c| c.as_str());
     let nested = value.get("errors").and_then(|e| e.as_array()).into_iter().flatten();
     let codes: Vec<&str> = top.into_iter().chain(nested.filter_map(|e| e.get("errorCode")?.as_str())).collect();
-    codes.iter().any(|c| matches!(*c, "TokenInvalid" | "OAU-128"))
+    codes.iter().any(|c| profile.token_rejection_codes.contains(c))
 }
 
 /// Reads a whole (capped) response body, driving the connection meanwhile.
@@ -716,87 +582,17 @@ impl Body for TokenScrubbedBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::allowlist::Origin;
 
     fn test_connections() -> Connections {
         Connections::new(Duration::from_secs(1))
     }
 
     fn sim_policy() -> OriginPolicy {
-        OriginPolicy::for_server(&Origin::parse("https://platform.ringcentral.com").unwrap())
-    }
-
-    #[test]
-    fn origin_table() {
-        let policy = sim_policy();
-        let cases: &[(&str, bool)] = &[
-            ("https://platform.ringcentral.com/restapi/v1.0/account/~", true),
-            ("https://PLATFORM.RingCentral.com/restapi/v1.0/account/~", true),
-            ("https://platform.ringcentral.com./restapi/v1.0/account/~", true),
-            ("https://platform.ringcentral.com:443/restapi/v1.0/account/~", true),
-            ("https://media.ringcentral.com/restapi/v1.0/account/~/recording/1/content", true),
-            ("http://platform.ringcentral.com/restapi/v1.0/account/~", false),
-            ("https://platform.ringcentral.com:8443/restapi/v1.0/account/~", false),
-            ("https://evil.example/restapi/v1.0/account/~", false),
-            ("https://platform.ringcentral.com.evil.example/restapi", false),
-            ("https://169.254.169.254/latest/meta-data", false),
-            ("https://127.0.0.1/restapi", false),
-            ("https://[::1]/restapi", false),
-            ("https://platform.ringcentral.com@evil.example/restapi", false),
-            ("https://evil.example@platform.ringcentral.com/restapi", false),
-            ("https://platform.ringcentral.com/restapi/oauth/token", false),
-            ("https://platform.ringcentral.com/restapi//oauth/token", false),
-            ("https://platform.ringcentral.com/RESTAPI/OAuth/token", false),
-            ("https://platform.ringcentral.com/restapi/v1.0/../oauth/token", false),
-            ("https://platform.ringcentral.com/restapi/v1.0/%2e%2e/oauth/token", false),
-            ("https://platform.ringcentral.com/restapi/v1.0/%2E%2E%2Foauth/token", false),
-            ("https://platform.ringcentral.com/restapi/%6fauth/token", false),
-            ("https://platform.ringcentral.com/restapi/%256fauth/token", false),
-            ("https://platform.ringcentral.com/restapi/oauth;x=1/token", false),
-            ("https://platform.ringcentral.com/restapi/oauth2/token", false),
-            ("https://platform.ringcentral.com/restapi/v1.0/%00/account", false),
-            ("https://platform.ringcentral.com/restapi/v1.0/account/~/extension/~/message-store/oauth", true),
-            ("https://platform.devtest.ringcentral.com/restapi/v1.0/account/~", false),
-            ("https://media.ringcentral.com:8443/restapi/v1.0", false),
-            ("http://media.ringcentral.com/restapi/v1.0", false),
-            ("https://2130706433/restapi", false),
-            ("https://[::ffff:169.254.169.254]/latest", false),
-            ("https://localhost/restapi", false),
-            ("https://platform.ringcentral.com:99999/restapi/v1.0/account/~", false),
-            ("https://platform.ringcentral.com:/restapi/v1.0/account/~", false),
-            ("https://platform.ringcentral.com//evil.example/restapi", false),
-        ];
-        for (uri, allowed) in cases {
-            let uri: Uri = uri.parse().unwrap();
-            assert_eq!(policy.check(&uri).is_ok(), *allowed, "{uri}");
-        }
-    }
-
-    #[test]
-    fn denials_name_what_was_asked_for() {
-        let policy = sim_policy();
-        let cases = [
-            (
-                "https://platform.ringcentral.com:8443/restapi",
-                "https://platform.ringcentral.com:8443 is not an allowed origin",
-            ),
-            ("https://evil.example:443/x", "https://evil.example:443 is not an allowed origin"),
-            ("http://platform.ringcentral.com/restapi", "http://platform.ringcentral.com is not an allowed origin"),
-            (
-                "https://platform.ringcentral.com:99999/restapi",
-                "https://platform.ringcentral.com:99999 has an invalid port",
-            ),
-        ];
-        for (uri, expected) in cases {
-            assert_eq!(policy.check(&uri.parse().unwrap()).unwrap_err(), expected, "{uri}");
-        }
-    }
-
-    #[test]
-    fn only_origin_form_paths_pass_the_path_check() {
-        for path in ["http://platform.ringcentral.com/restapi/oauth/token", "//evil.example/restapi", "*", ""] {
-            assert!(check_path(path).unwrap_err().contains("origin-form"), "{path}");
-        }
-        assert!(check_path("/restapi/v1.0/account/~").is_ok());
+        OriginPolicy::for_account(
+            &crate::profile::RINGCENTRAL,
+            &Origin::parse("https://platform.ringcentral.com").unwrap(),
+        )
     }
 
     #[test]
@@ -849,30 +645,6 @@ mod tests {
         let singles: Vec<&[u8]> = bytes.chunks(1).collect();
         assert_eq!(scrubbed(&singles, token), expected.as_bytes());
         assert_eq!(scrubbed(&[b"a sim-token b sim-tok", b"en c"], "sim-token"), b"a ********* b ********* c");
-    }
-
-    #[test]
-    fn loopback_server_is_exact_about_the_port() {
-        let policy = OriginPolicy::for_server(&Origin::parse("http://127.0.0.1:8080").unwrap());
-        assert!(policy.check(&"http://127.0.0.1:8080/restapi/v1.0".parse().unwrap()).is_ok());
-        assert!(policy.check(&"http://127.0.0.1:8081/restapi/v1.0".parse().unwrap()).is_err());
-        assert!(policy.check(&"https://127.0.0.1:8080/restapi/v1.0".parse().unwrap()).is_err());
-        assert!(policy.check(&"http://localhost:8080/restapi/v1.0".parse().unwrap()).is_err());
-    }
-
-    #[test]
-    fn origin_parsing() {
-        assert_eq!(
-            Origin::parse("https://platform.ringcentral.com/").unwrap().to_url(),
-            "https://platform.ringcentral.com"
-        );
-        assert_eq!(Origin::parse("http://127.0.0.1:5000").unwrap().to_url(), "http://127.0.0.1:5000");
-        assert!(Origin::parse("https://platform.ringcentral.com/restapi").is_err());
-        assert!(Origin::parse("https://user:pw@platform.ringcentral.com").is_err());
-        assert!(Origin::parse("ftp://platform.ringcentral.com").is_err());
-        assert!(Origin::parse("http://127.0.0.1:5000").unwrap().is_loopback());
-        assert!(Origin::parse("http://[::1]:5000").unwrap().is_loopback());
-        assert!(!Origin::parse("https://platform.ringcentral.com").unwrap().is_loopback());
     }
 
     #[test]
@@ -936,7 +708,7 @@ mod tests {
             ("", false),
         ];
         for (body, rejected) in cases {
-            assert_eq!(is_token_rejection(body.as_bytes()), *rejected, "{body}");
+            assert_eq!(is_token_rejection(body.as_bytes(), Some(&crate::profile::RINGCENTRAL)), *rejected, "{body}");
         }
     }
 
