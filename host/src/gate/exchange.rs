@@ -155,9 +155,11 @@ impl Exchange {
             *request.uri_mut() = parts.uri.clone();
             *request.headers_mut() = headers.clone();
             attach(&mut request, token.as_deref());
+            let sent = self.connections.send(request, self.options).await;
+            // Read when the answer is in: another request of the call may have renewed meanwhile.
             attempts.can_renew = self.bearer.as_ref().is_some_and(|b| b.can_renew());
             attempts.renewed = self.bearer.as_ref().is_some_and(|b| b.was_renewed());
-            let (outcome, answer) = match self.connections.send(request, self.options).await {
+            let (outcome, answer) = match sent {
                 Ok(response) => self.classify(response, &attempts).await?,
                 Err(error) => {
                     let outcome = Outcome::Failed { error: error.to_string(), dropped: is_dropped_connection(&error) };
