@@ -17,7 +17,7 @@
 //! * A refresh token that no longer works falls back to the JWT grant.
 //!
 //! This module talks to the account's own token endpoint only (the server was
-//! checked by `config::checked_server`), follows no redirects and uses no proxy.
+//! checked by `allowlist::checked_server`), follows no redirects and uses no proxy.
 //! Secrets appear in no error message.
 
 use std::fs::{File, OpenOptions};
@@ -31,7 +31,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::gate::Origin;
+use crate::allowlist::Origin;
+use crate::profile::IntegrationProfile;
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Refresh at most this long before expiry (and at most a fifth of the lifetime).
@@ -46,6 +47,8 @@ const MAX_TOKEN_RESPONSE: u64 = 64 << 10;
 /// What the JWT grant needs. Never printed.
 #[derive(PartialEq, Eq)]
 pub struct JwtCredential {
+    /// Where the token endpoint is, and what to say when it refuses.
+    pub profile: &'static IntegrationProfile,
     pub server: Origin,
     /// `<integration>/<account>`: part of the cache key.
     pub account: String,
@@ -225,7 +228,7 @@ impl TokenSource {
     /// One exchange with the token endpoint, retried once if it asks for a short pause.
     fn grant(&self, form: &[(&str, &str)]) -> Result<Tokens, AuthError> {
         let grant_name = if form[0].1 == JWT_GRANT { "the JWT grant" } else { "the token refresh" };
-        let url = format!("{}/restapi/oauth/token", self.credential.server.to_url());
+        let url = format!("{}{}", self.credential.server.to_url(), self.credential.profile.token_path);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -271,7 +274,7 @@ impl TokenSource {
                 std::thread::sleep(pause);
                 continue;
             }
-            return Err(refusal(grant_name, &url, status, &body));
+            return Err(refusal(self.credential.profile, grant_name, &url, status, &body));
         }
     }
 
@@ -437,7 +440,7 @@ fn parse_tokens(body: &str, issued_at_ms: u64, fingerprint: &str) -> Result<Toke
 }
 
 /// `{error, error_description, errors: [{errorCode, message}]}`, or whatever came.
-fn refusal(grant_name: &str, url: &str, status: u16, body: &str) -> AuthError {
+fn refusal(profile: &IntegrationProfile, grant_name: &str, url: &str, status: u16, body: &str) -> AuthError {
     let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
     let field = |name: &str| parsed.as_ref().and_then(|v| v.get(name)).and_then(|v| v.as_str()).map(str::to_string);
     let code = parsed
@@ -460,13 +463,9 @@ fn refusal(grant_name: &str, url: &str, status: u16, body: &str) -> AuthError {
         message.push_str(&description);
     }
     match (error.as_deref(), status) {
-        (Some("invalid_client"), _) | (_, 401) => {
-            message.push_str(" (check the client id and secret: RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET)")
-        }
-        (Some("invalid_grant"), _) if grant_name == "the JWT grant" => {
-            message.push_str(" (check the JWT: RC_USER_JWT)")
-        }
-        (_, 429) => message.push_str(" (the token endpoint allows about 5 requests a minute; try again later)"),
+        (Some("invalid_client"), _) | (_, 401) => message.push_str(&profile.invalid_client_hint()),
+        (Some("invalid_grant"), _) if grant_name == "the JWT grant" => message.push_str(&profile.invalid_jwt_hint()),
+        (_, 429) => message.push_str(&format!(" ({}; try again later)", profile.token_rate_hint)),
         _ => {}
     }
     AuthError { message, invalid_grant: error.as_deref() == Some("invalid_grant") }
@@ -478,6 +477,7 @@ mod tests {
 
     fn credential(account: &str, client_id: &str) -> JwtCredential {
         JwtCredential {
+            profile: &crate::profile::RINGCENTRAL,
             server: Origin::parse("https://platform.ringcentral.com").unwrap(),
             account: account.into(),
             client_id: client_id.into(),
@@ -520,11 +520,11 @@ mod tests {
     #[test]
     fn refusals_name_the_problem_without_secrets() {
         let body = r#"{"error":"invalid_grant","errors":[{"errorCode":"OAU-140","message":"Invalid JWT"}],"error_description":"Invalid JWT"}"#;
-        let error = refusal("the JWT grant", "https://x/restapi/oauth/token", 400, body);
+        let error = refusal(&crate::profile::RINGCENTRAL, "the JWT grant", "https://x/restapi/oauth/token", 400, body);
         assert!(error.invalid_grant);
         assert!(error.message.contains("invalid_grant OAU-140: Invalid JWT"), "{}", error.message);
         assert!(error.message.contains("RC_USER_JWT"), "{}", error.message);
-        let html = refusal("the token refresh", "u", 502, "<html>Bad Gateway</html>");
+        let html = refusal(&crate::profile::RINGCENTRAL, "the token refresh", "u", 502, "<html>Bad Gateway</html>");
         assert!(html.message.contains("HTTP 502: <html>Bad Gateway</html>"), "{}", html.message);
     }
 

@@ -10,13 +10,11 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::gate::{Origin, RINGCENTRAL_API_HOSTS};
+use crate::allowlist::{Origin, checked_server};
 use crate::permission::{Policy, Rule};
+use crate::profile::{self, EnvVars, IntegrationProfile};
 
-pub const DEFAULT_SERVER: &str = "https://platform.ringcentral.com";
 pub const DEFAULT_ACCOUNT: &str = "default";
-/// The integration RingCentral's environment variables configure.
-const ENV_INTEGRATION: &str = "ringcentral";
 
 #[derive(Deserialize, Default, Debug)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +78,8 @@ impl std::fmt::Debug for Credential {
 pub struct Account {
     pub integration: String,
     pub name: String,
+    /// The platform rules the account is held to.
+    pub profile: &'static IntegrationProfile,
     pub server: Origin,
     pub credential: Credential,
 }
@@ -122,25 +122,27 @@ impl Settings {
         Ok(Settings { file, source: None })
     }
 
-    /// `RC_SERVER_URL`, `RC_ACCESS_TOKEN`, `RC_APP_CLIENT_ID`, `RC_APP_CLIENT_SECRET`,
-    /// `RC_USER_JWT` and `KOSMO_ALLOW_LOOPBACK_SERVER` override the default account.
+    /// The profile's environment variables (RingCentral's `RC_*`) and
+    /// `KOSMO_ALLOW_LOOPBACK_SERVER` override the default account of the
+    /// profile's own integration.
     fn apply_environment(&mut self) {
-        let vars = ["RC_SERVER_URL", "RC_ACCESS_TOKEN", "RC_APP_CLIENT_ID", "RC_APP_CLIENT_SECRET", "RC_USER_JWT"];
-        if !vars.iter().any(|v| env_value(v).is_some()) {
+        let profile = &profile::RINGCENTRAL;
+        let vars = &profile.env;
+        if !vars.all().iter().any(|v| env_value(v).is_some()) {
             return;
         }
-        let integration = self.file.integrations.entry(ENV_INTEGRATION.into()).or_default();
+        let integration = self.file.integrations.entry(profile.integration.into()).or_default();
         let account = integration.accounts.entry(DEFAULT_ACCOUNT.into()).or_default();
         let set = |slot: &mut Option<String>, var: &str| {
             if let Some(value) = env_value(var) {
                 *slot = Some(value);
             }
         };
-        set(&mut account.server_url, "RC_SERVER_URL");
-        set(&mut account.access_token, "RC_ACCESS_TOKEN");
-        set(&mut account.client_id, "RC_APP_CLIENT_ID");
-        set(&mut account.client_secret, "RC_APP_CLIENT_SECRET");
-        set(&mut account.jwt, "RC_USER_JWT");
+        set(&mut account.server_url, vars.server_url);
+        set(&mut account.access_token, vars.access_token);
+        set(&mut account.client_id, vars.client_id);
+        set(&mut account.client_secret, vars.client_secret);
+        set(&mut account.jwt, vars.user_jwt);
         if env_flag("KOSMO_ALLOW_LOOPBACK_SERVER") {
             account.allow_loopback_server = true;
         }
@@ -172,22 +174,28 @@ impl Settings {
 
     /// Resolves an account; the error says what is missing and where to set it.
     pub fn account(&self, integration: &str, name: &str) -> Result<Account, String> {
+        let profile = profile::for_integration(integration);
+        let env = &profile.env;
         let config = self.file.integrations.get(integration).and_then(|i| i.accounts.get(name)).ok_or_else(|| {
             let names = self.account_names(integration);
             if names.is_empty() {
                 format!(
-                    "{integration} is not configured: set RC_ACCESS_TOKEN (or RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET \
-                     and RC_USER_JWT), or add [integrations.{integration}.accounts.{name}] to {}",
+                    "{integration} is not configured: set {} (or {}, {} and {}), or add \
+                     [integrations.{integration}.accounts.{name}] to {}",
+                    env.access_token,
+                    env.client_id,
+                    env.client_secret,
+                    env.user_jwt,
                     self.config_path_hint()
                 )
             } else {
                 format!("unknown account '{name}' for {integration}; configured accounts: {}", names.join(", "))
             }
         })?;
-        let server_url = config.server_url.clone().unwrap_or_else(|| DEFAULT_SERVER.to_string());
-        let server = checked_server(&server_url, config.allow_loopback_server)?;
-        let credential = credential(integration, name, config)?;
-        Ok(Account { integration: integration.into(), name: name.into(), server, credential })
+        let server_url = config.server_url.clone().unwrap_or_else(|| profile.default_server.to_string());
+        let server = checked_server(&server_url, config.allow_loopback_server, profile)?;
+        let credential = credential(integration, name, config, &profile.env)?;
+        Ok(Account { integration: integration.into(), name: name.into(), profile, server, credential })
     }
 
     fn config_path_hint(&self) -> String {
@@ -213,7 +221,7 @@ fn check_pins(file: &ConfigFile) -> Result<(), String> {
     Ok(())
 }
 
-fn credential(integration: &str, name: &str, config: &AccountConfig) -> Result<Credential, String> {
+fn credential(integration: &str, name: &str, config: &AccountConfig, env: &EnvVars) -> Result<Credential, String> {
     let jwt_parts = [&config.client_id, &config.client_secret, &config.jwt];
     if jwt_parts.iter().all(|p| p.is_some()) {
         return Ok(Credential::Jwt {
@@ -228,7 +236,8 @@ fn credential(integration: &str, name: &str, config: &AccountConfig) -> Result<C
     if jwt_parts.iter().any(|p| p.is_some()) {
         return Err(format!(
             "{integration} account '{name}': the JWT grant needs all of client_id, client_secret and jwt \
-             (RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET, RC_USER_JWT)"
+             ({}, {}, {})",
+            env.client_id, env.client_secret, env.user_jwt
         ));
     }
     Err(format!(
@@ -245,28 +254,6 @@ pub fn plugin_dir() -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("kosmo").join("plugins")
 }
 
-/// A configured server must be one of RingCentral's, over https on 443, unless
-/// the operator explicitly allowed a loopback server (the simulator).
-pub fn checked_server(url: &str, allow_loopback: bool) -> Result<Origin, String> {
-    let origin = Origin::parse(url).map_err(|e| format!("RC_SERVER_URL: {e}"))?;
-    if origin.is_loopback() {
-        if allow_loopback {
-            return Ok(origin);
-        }
-        return Err(format!(
-            "RC_SERVER_URL={url} is a loopback server; set KOSMO_ALLOW_LOOPBACK_SERVER=1 to allow it (for the local simulator)"
-        ));
-    }
-    let is_ringcentral = RINGCENTRAL_API_HOSTS.contains(&origin.host.as_str()) && origin.https && origin.port == 443;
-    if !is_ringcentral {
-        return Err(format!(
-            "RC_SERVER_URL={url} is not a RingCentral server; use one of: https://{}",
-            RINGCENTRAL_API_HOSTS.join(", https://")
-        ));
-    }
-    Ok(origin)
-}
-
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -278,19 +265,6 @@ fn env_flag(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn servers() {
-        assert!(checked_server("https://platform.ringcentral.com", false).is_ok());
-        assert!(checked_server("https://platform.devtest.ringcentral.com/", false).is_ok());
-        assert!(checked_server("https://platform.ringcentral.com:8443", false).is_err());
-        assert!(checked_server("http://platform.ringcentral.com", false).is_err());
-        assert!(checked_server("https://evil.example", true).is_err());
-        assert!(checked_server("http://127.0.0.1:9000", false).is_err());
-        assert!(checked_server("http://127.0.0.1:9000", true).is_ok());
-        assert!(checked_server("http://localhost:9000", true).is_ok());
-        assert!(checked_server("http://10.0.0.1:9000", true).is_err());
-    }
 
     #[test]
     fn named_accounts_and_permissions_from_toml() {

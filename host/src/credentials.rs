@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::allowlist::OriginPolicy;
 use crate::auth::{JwtCredential, TokenSource};
 use crate::config::{Account, Credential};
-use crate::gate::OriginPolicy;
 use crate::runtime::Access;
 
 pub async fn access(account: &Account) -> Result<Access, String> {
@@ -14,7 +14,7 @@ pub async fn access(account: &Account) -> Result<Access, String> {
     Ok(Access {
         account: account.name.clone(),
         server_origin: account.server.to_url(),
-        policy: Arc::new(OriginPolicy::for_server(&account.server)),
+        policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
         bearer: Some(Arc::new(bearer)),
     })
 }
@@ -36,6 +36,7 @@ impl Bearer {
             Credential::Jwt { client_id, client_secret, jwt } => {
                 let source = TokenSource::shared(
                     JwtCredential {
+                        profile: account.profile,
                         server: account.server.clone(),
                         account: format!("{}/{}", account.integration, account.name),
                         client_id: client_id.clone(),

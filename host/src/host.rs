@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::allowlist::OriginPolicy;
 use crate::config::{Account, DEFAULT_ACCOUNT, Settings};
 use crate::credentials;
-use crate::gate::OriginPolicy;
 use crate::permission;
 use crate::runtime::{Access, CallError, Plugin, Runtime, ToolError};
 

@@ -1,5 +1,6 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
+mod allowlist;
 mod auth;
 mod cache;
 mod caps;
@@ -15,6 +16,7 @@ mod lua;
 mod mcp;
 mod permission;
 mod plugins;
+mod profile;
 mod registry;
 mod runtime;
 mod suggest;
@@ -29,14 +31,20 @@ use clap::{Parser, Subcommand};
     name = "kosmo",
     version,
     about = "Run sandboxed WebAssembly integrations (RingCentral) from Lua scripts and the shell.",
-    after_help = "Configuration: KOSMO_PLUGIN_DIR (plugin directory), KOSMO_CONFIG (config file), \
-RC_SERVER_URL, RC_ACCESS_TOKEN, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET, RC_USER_JWT, \
-KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator), KOSMO_CACHE_DIR (compiled plugins; `off` disables), \
-KOSMO_LOG=debug (compile, cache and hot-swap timings on stderr). See README.md."
+    after_help = configuration_help()
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+fn configuration_help() -> String {
+    format!(
+        "Configuration: KOSMO_PLUGIN_DIR (plugin directory), KOSMO_CONFIG (config file), {}, \
+KOSMO_ALLOW_LOOPBACK_SERVER=1 (allow a local simulator), KOSMO_CACHE_DIR (compiled plugins; `off` disables), \
+KOSMO_LOG=debug (compile, cache and hot-swap timings on stderr). See README.md.",
+        profile::RINGCENTRAL.env.all().join(", ")
+    )
 }
 
 #[derive(Subcommand)]

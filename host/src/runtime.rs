@@ -14,11 +14,12 @@ use wasmtime::{
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::allowlist::OriginPolicy;
 use crate::cache::{self, CompileCache};
 use crate::caps;
 use crate::connections::Connections;
 use crate::credentials::Bearer;
-use crate::gate::{Gate, HttpLimits, OriginPolicy};
+use crate::gate::{Gate, HttpLimits};
 
 wasmtime::component::bindgen!({
     path: "../wit",
