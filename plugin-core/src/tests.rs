@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::request::{ApiRequest, build, closest};
+use crate::request::{ApiRequest, build};
 use crate::tools::{Method, TOOLS, find};
 use crate::{docs, schema};
+use kosmo_suggest::closest;
 
 fn request(tool: &str, args: Value) -> Result<ApiRequest, String> {
     build(find(tool).unwrap_or_else(|| panic!("no tool {tool}")), &args)
