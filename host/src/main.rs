@@ -14,10 +14,8 @@ mod log;
 mod lua;
 mod mcp;
 mod permission;
-mod plugins;
 mod registry;
 mod runtime;
-mod suggest;
 mod untrusted_text;
 
 use std::process::ExitCode;
