@@ -15,15 +15,21 @@ use alloc::vec::Vec;
 
 /// The candidate nearest to `word` by edit distance, if it is near enough
 /// (at most a third of the candidate's length, or 2). Candidates are names
-/// (tools, parameters, accounts); case is ignored. The first of equals wins.
+/// (tools, parameters, accounts); case is ignored. Among equally near ones,
+/// the one reached by inserting and deleting letters rather than replacing
+/// them wins (`tool_0999x` is a dropped `0` of `tool_00999`, not two letters
+/// off `tool_00990`); after that, the first.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = fold_case(word);
     candidates
         .iter()
-        .map(|c| (edit_distance(&word, &fold_case(c)), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|c| {
+            let c_folded = fold_case(c);
+            (edit_distance(&word, &c_folded, 1), edit_distance(&word, &c_folded, 2), *c)
+        })
+        .filter(|(d, _, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, indels, _)| (*d, *indels))
+        .map(|(_, _, c)| c)
 }
 
 /// ` Did you mean 'name'?` for the nearest candidate, or nothing: appended to
@@ -47,14 +53,16 @@ fn fold_case(word: &str) -> String {
     folded
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance with `substitution` as the cost of replacing a letter
+/// (2 counts only insertions and deletions).
+fn edit_distance(a: &str, b: &str, substitution: usize) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + if ca == *cb { 0 } else { substitution });
             prev = row[j + 1];
             row[j + 1] = next;
         }
@@ -84,7 +92,8 @@ mod tests {
     }
 
     #[test]
-    fn the_first_of_equally_near_names_wins() {
+    fn a_dropped_letter_beats_a_replaced_one_then_the_first_wins() {
+        assert_eq!(closest("tool_0999xx", &["tool_00990x", "tool_00999x"]), Some("tool_00999x"));
         assert_eq!(closest("ab", &["ac", "ad"]), Some("ac"));
     }
 }
