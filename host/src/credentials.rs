@@ -7,8 +7,27 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::allowlist::OriginPolicy;
 use crate::auth::{JwtCredential, TokenSource};
 use crate::config::{Account, Credential};
-use crate::runtime::Access;
 
+/// What a call may reach and with which credential. The token stays on the
+/// host side: the plugin only learns the account name and server origin.
+#[derive(Clone)]
+pub struct Access {
+    pub account: String,
+    pub server_origin: String,
+    pub policy: Arc<OriginPolicy>,
+    pub bearer: Option<Arc<Bearer>>,
+}
+
+impl Access {
+    /// A call that may reach nothing and holds no credential (describing a
+    /// plugin, reading its docs, a dry run): the gate refuses every request,
+    /// and the plugin still learns the account and server it would run for.
+    pub fn offline(account: String, server_origin: String) -> Access {
+        Access { account, server_origin, policy: Arc::new(OriginPolicy::deny_all()), bearer: None }
+    }
+}
+
+/// The access of a call for `account`: its server's origins and its token.
 pub async fn access(account: &Account) -> Result<Access, String> {
     let bearer = Bearer::for_account(account).await?;
     Ok(Access {

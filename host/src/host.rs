@@ -1,20 +1,19 @@
-//! What one kosmo process serves: the runtime, the loaded plugins and the
+//! What one kosmo process serves: the runtime, the plugin registry and the
 //! settings (accounts, credentials, permissions), and the one path every tool
-//! call takes, whether it comes from Lua or from the command line.
+//! call takes, whether it comes from Lua, the command line or MCP.
 
 use std::sync::Arc;
 
-use crate::allowlist::OriginPolicy;
-use crate::config::{Account, DEFAULT_ACCOUNT, Settings};
-use crate::credentials;
+use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
+use crate::credentials::{self, Access};
 use crate::permission;
-use crate::runtime::{Access, CallError, Plugin, Runtime, ToolError};
+use crate::registry::{Catalog, Registry};
+use crate::runtime::{CallError, Plugin, Runtime, ToolError};
 
 pub struct Host {
-    pub runtime: Runtime,
-    /// The plugins loaded at start. `mcp:serve` keeps this empty and serves
-    /// from its hot-swapping registry instead (`registry.rs`).
-    pub plugins: Vec<Arc<Plugin>>,
+    pub runtime: Arc<Runtime>,
+    /// The plugins served: scanned once at start, and watched by `mcp:serve`.
+    pub registry: Arc<Registry>,
     pub settings: Settings,
 }
 
@@ -26,16 +25,30 @@ pub struct Invocation {
 }
 
 impl Host {
-    pub fn plugin(&self, id: &str) -> Option<&Plugin> {
-        self.plugins.iter().find(|p| p.id() == id).map(Arc::as_ref)
+    /// The host of `settings`, with the plugin directory loaded as it is now;
+    /// a bad file is skipped with a warning that names it and says why.
+    pub async fn load(runtime: Runtime, settings: Settings) -> Host {
+        let registry = Registry::new(config::plugin_dir(), settings.plugin_pins());
+        registry.scan(&runtime).await;
+        Host { runtime: Arc::new(runtime), registry: Arc::new(registry), settings }
+    }
+
+    /// The plugins served now; the catalog does not change under the caller.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.registry.snapshot()
+    }
+
+    /// The version of plugin `id` served now; a call keeps it to its end.
+    pub fn plugin(&self, id: &str) -> Option<Arc<Plugin>> {
+        self.catalog().plugin(id).cloned()
     }
 
     /// Tools a configured account hides in Lua: `app.integrations.<id>.<name>`
     /// is the account `<name>` (or `default`), so such a tool is reached as
     /// `app.integrations.<id>.default.<name>`. Each with a note that says so.
-    pub fn shadowed_tools(&self) -> Vec<(&Plugin, &str, String)> {
+    pub fn shadowed_tools(&self) -> Vec<(Arc<Plugin>, String, String)> {
         let mut shadowed = Vec::new();
-        for plugin in &self.plugins {
+        for plugin in self.catalog().plugins() {
             let id = plugin.id();
             let mut accounts = self.settings.account_names(id);
             if !accounts.iter().any(|a| a == DEFAULT_ACCOUNT) {
@@ -47,7 +60,7 @@ impl Host {
                     "the account '{name}' shadows the tool {id}.{name} in Lua (app.integrations.{id}.{name} is the \
                      account): call it as app.integrations.{id}.default.{name}, or `kosmo integrations:call {id}.{name}`"
                 );
-                shadowed.push((plugin.as_ref(), name.as_str(), note));
+                shadowed.push((plugin.clone(), name.clone(), note));
             }
         }
         shadowed
@@ -63,7 +76,8 @@ impl Host {
         arguments: &serde_json::Value,
         force: bool,
     ) -> Result<Invocation, String> {
-        self.invoke_plugin(self.find(id)?, account, tool_name, arguments, force).await
+        let plugin = self.find(id)?;
+        self.invoke_plugin(&plugin, account, tool_name, arguments, force).await
     }
 
     /// [`Host::invoke`] on a given plugin (the version a hot-swapping registry
@@ -101,14 +115,9 @@ impl Host {
         force: bool,
     ) -> Result<Invocation, String> {
         let plugin = self.find(id)?;
-        let (account, permission_bypassed) = self.admit(plugin, account, tool_name, force)?;
-        let access = Access {
-            account: account.name.clone(),
-            server_origin: account.server.to_url(),
-            policy: Arc::new(OriginPolicy::deny_all()),
-            bearer: None,
-        };
-        match self.runtime.call_tool(plugin, tool_name, &arguments.to_string(), &access).await {
+        let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, force)?;
+        let access = Access::offline(account.name.clone(), account.server.to_url());
+        match self.runtime.call_tool(&plugin, tool_name, &arguments.to_string(), &access).await {
             Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {
                 result: serde_json::json!({ "dry_run": true, "valid": true, "sent": false }),
                 permission_bypassed,
@@ -117,9 +126,10 @@ impl Host {
         }
     }
 
-    fn find(&self, id: &str) -> Result<&Plugin, String> {
-        self.plugin(id).ok_or_else(|| {
-            let ids: Vec<&str> = self.plugins.iter().map(|p| p.id()).collect();
+    fn find(&self, id: &str) -> Result<Arc<Plugin>, String> {
+        let catalog = self.catalog();
+        catalog.plugin(id).cloned().ok_or_else(|| {
+            let ids: Vec<&str> = catalog.plugins().iter().map(|p| p.id()).collect();
             format!(
                 "unknown integration '{id}'; loaded: {}",
                 if ids.is_empty() { "none".into() } else { ids.join(", ") }
@@ -133,8 +143,7 @@ impl Host {
         let id = plugin.id();
         let tool = plugin.tool(tool_name).ok_or_else(|| {
             let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
-            let hint =
-                crate::suggest::closest(tool_name, &names).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+            let hint = kosmo_suggest::hint(tool_name, &names);
             format!("unknown function {id}.{tool_name}.{hint}")
         })?;
         let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)?;

@@ -15,11 +15,9 @@ mod log;
 mod lua;
 mod mcp;
 mod permission;
-mod plugins;
 mod profile;
 mod registry;
 mod runtime;
-mod suggest;
 mod untrusted_text;
 
 use std::process::ExitCode;

@@ -4,8 +4,8 @@
 //! Read/Write class. Tools are dynamic (they come from plugins, and change on
 //! a hot swap), so `tools/list` and `tools/call` are written by hand.
 //!
-//! Each call looks up the current version of its plugin in the registry and
-//! goes through [`Host::invoke_plugin`]: the permission policy, account and
+//! Each call looks up the current version of its plugin in the host's
+//! catalog and goes through [`Host::invoke_plugin`]: the permission policy, account and
 //! credential steps of every other front end. MCP has no approval prompt:
 //! `ask` is refused unless the server runs with `--force`; `deny` is absolute.
 //! A failed call is a tool result with `isError: true` and the message.
@@ -22,12 +22,12 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::host::Host;
 use crate::log;
-use crate::registry::{Catalog, Registry};
-use crate::runtime::{OperationKind, Plugin, ToolInfo};
+use crate::permission::OperationKind;
+use crate::registry::Catalog;
+use crate::runtime::{Plugin, ToolInfo};
 
 pub struct KosmoMcp {
     host: Arc<Host>,
-    registry: Arc<Registry>,
     /// The named account every call runs for.
     account: String,
     /// Let `ask` through, as `--force` does elsewhere.
@@ -35,8 +35,8 @@ pub struct KosmoMcp {
 }
 
 impl KosmoMcp {
-    pub fn new(host: Arc<Host>, registry: Arc<Registry>, account: String, force: bool) -> KosmoMcp {
-        KosmoMcp { host, registry, account, force }
+    pub fn new(host: Arc<Host>, account: String, force: bool) -> KosmoMcp {
+        KosmoMcp { host, account, force }
     }
 }
 
@@ -101,7 +101,7 @@ impl ServerHandler for KosmoMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let catalog = self.registry.snapshot();
+        let catalog = self.host.catalog();
         let tools = tools(&catalog).into_iter().map(|(_, plugin, tool)| describe(plugin, tool)).collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
@@ -113,19 +113,17 @@ impl ServerHandler for KosmoMcp {
     ) -> Result<CallToolResponse, ErrorData> {
         // The version current now serves this call to its end, whatever is swapped in meanwhile.
         let found = {
-            let catalog = self.registry.snapshot();
+            let catalog = self.host.catalog();
             tools(&catalog)
                 .into_iter()
                 .find(|(name, _, _)| *name == request.name)
                 .map(|(_, plugin, tool)| (plugin.clone(), tool.name.clone()))
         };
         let Some((plugin, tool)) = found else {
-            let catalog = self.registry.snapshot();
+            let catalog = self.host.catalog();
             let listed = tools(&catalog);
             let names: Vec<&str> = listed.iter().map(|(name, _, _)| name.as_str()).collect();
-            let hint = crate::suggest::closest(&request.name, &names)
-                .map(|c| format!(" Did you mean {c}?"))
-                .unwrap_or_default();
+            let hint = kosmo_suggest::hint(&request.name, &names);
             return Ok(failure(format!("unknown tool '{}'.{hint}", request.name)));
         };
         let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());

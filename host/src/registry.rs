@@ -20,6 +20,7 @@
 //! wakes it, and at every polling interval.
 
 mod dir_events;
+mod listing;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsString;
@@ -28,11 +29,10 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::cache::{self, hex};
-use crate::host::Host;
 use crate::log;
-use crate::plugins::{self, Fingerprint};
 use crate::runtime::{Plugin, Runtime};
 use dir_events::DirEvents;
+use listing::Fingerprint;
 
 /// How long a changed file must have gone unwritten (or looked the same)
 /// before a watcher step reads it, unless a notification said it is complete.
@@ -47,6 +47,11 @@ pub struct Catalog {
 impl Catalog {
     pub fn plugins(&self) -> &[Arc<Plugin>] {
         &self.plugins
+    }
+
+    /// The plugin serving `id`, if one does.
+    pub fn plugin(&self, id: &str) -> Option<&Arc<Plugin>> {
+        self.plugins.iter().find(|p| p.id() == id)
     }
 }
 
@@ -123,7 +128,7 @@ impl Registry {
     }
 
     async fn step(&self, runtime: &Runtime, phase: Phase<'_>) -> bool {
-        let listing = match plugins::candidates(&self.dir) {
+        let listing = match listing::candidates(&self.dir) {
             Ok(listing) => {
                 if self.unreadable.swap(false, std::sync::atomic::Ordering::Relaxed) {
                     log::info(format!("the plugin directory {} can be read again", self.dir.display()));
@@ -307,7 +312,7 @@ impl Registry {
     /// notifications are silent.
     pub fn watch(
         self: Arc<Self>,
-        host: Arc<Host>,
+        runtime: Arc<Runtime>,
         interval: Duration,
         notifications: bool,
         on_change: impl Fn() + Send + 'static,
@@ -344,7 +349,7 @@ impl Registry {
                 };
                 let complete = events.as_ref().map(DirEvents::take_complete).unwrap_or_default();
                 let started = Instant::now();
-                if self.poll(&host.runtime, &complete).await {
+                if self.poll(&runtime, &complete).await {
                     log::debug(format!("hot swap: step woken by {woken_by} took {}", log::ms(started.elapsed())));
                     on_change();
                 }
@@ -383,7 +388,7 @@ async fn load_file(
     previous: Option<&Arc<Plugin>>,
 ) -> Result<Loaded, Refusal> {
     let bytes = std::fs::read(path).map_err(|e| Refusal::Invalid(format!("cannot read it: {e}")))?;
-    if expected.is_some_and(|expected| plugins::fingerprint(path).ok() != Some(expected)) {
+    if expected.is_some_and(|expected| listing::fingerprint(path).ok() != Some(expected)) {
         return Ok(Loaded::Moving);
     }
     if previous.is_some_and(|p| p.sha256 == cache::sha256(&bytes)) {

@@ -14,12 +14,12 @@ use wasmtime::{
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use crate::allowlist::OriginPolicy;
 use crate::cache::{self, CompileCache};
 use crate::caps;
 use crate::connections::Connections;
-use crate::credentials::Bearer;
+use crate::credentials::Access;
 use crate::gate::{Gate, HttpLimits};
+use crate::permission::OperationKind;
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -83,8 +83,14 @@ impl Default for CallLimits {
 impl CallLimits {
     /// `KOSMO_PLUGIN_TIMEOUT_MS` sets both the CPU and the wall-clock limit
     /// (1 ms to 1 hour), e.g. to make tests of a looping plugin quick.
-    fn with_environment(mut self) -> CallLimits {
-        let Some(value) = std::env::var_os(TIMEOUT_ENV) else { return self };
+    fn with_environment(self) -> CallLimits {
+        self.with_timeout_override(std::env::var_os(TIMEOUT_ENV).as_deref())
+    }
+
+    /// The limits with [`TIMEOUT_ENV`]'s value (if set) applied; a value out of
+    /// range or not a number is ignored with a warning.
+    fn with_timeout_override(mut self, value: Option<&std::ffi::OsStr>) -> CallLimits {
+        let Some(value) = value else { return self };
         match value.to_str().and_then(|v| v.trim().parse::<u64>().ok()).filter(|ms| (1..=3_600_000).contains(ms)) {
             Some(ms) => {
                 self.cpu = Duration::from_millis(ms);
@@ -94,16 +100,6 @@ impl CallLimits {
         }
         self
     }
-}
-
-/// What a call may reach and with which credential. The token stays on the
-/// host side: the plugin only learns the account name and server origin.
-#[derive(Clone)]
-pub struct Access {
-    pub account: String,
-    pub server_origin: String,
-    pub policy: Arc<OriginPolicy>,
-    pub bearer: Option<Arc<Bearer>>,
 }
 
 /// The state of one Store: one call.
@@ -136,18 +132,11 @@ pub struct ToolInfo {
     pub input_schema: serde_json::Value,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OperationKind {
-    Read,
-    Write,
-}
-
-impl OperationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperationKind::Read => "read",
-            OperationKind::Write => "write",
+impl From<Operation> for OperationKind {
+    fn from(operation: Operation) -> OperationKind {
+        match operation {
+            Operation::Read => OperationKind::Read,
+            Operation::Write => OperationKind::Write,
         }
     }
 }
@@ -335,12 +324,7 @@ impl Runtime {
         let pre = IntegrationPre::new(instance_pre)
             .map_err(|e| anyhow!("{} does not implement the kosmo:integration world: {e}", path.display()))?;
 
-        let probe = Access {
-            account: String::new(),
-            server_origin: String::new(),
-            policy: Arc::new(OriginPolicy::deny_all()),
-            bearer: None,
-        };
+        let probe = Access::offline(String::new(), String::new());
         let (manifest, tools) = self
             .with_instance(&pre, &probe, async |instance, store| {
                 let manifest = instance.call_manifest(&mut *store).await?;
@@ -377,12 +361,7 @@ impl Runtime {
     }
 
     pub async fn read_docs(&self, plugin: &Plugin, topic: &str) -> Result<Option<String>, CallError> {
-        let access = Access {
-            account: String::new(),
-            server_origin: String::new(),
-            policy: Arc::new(OriginPolicy::deny_all()),
-            bearer: None,
-        };
+        let access = Access::offline(String::new(), String::new());
         let page = self
             .with_instance(&plugin.pre, &access, async |instance, store| {
                 instance.call_read_docs(&mut *store, topic).await
@@ -457,11 +436,18 @@ pub struct Description {
     pub tools: Vec<Tool>,
 }
 
-/// The host's checks on a description: a supported WIT world version, a
-/// valid id and version, tool names valid and unique, the caps of `caps.rs`,
-/// schemas that are JSON.
+/// A plugin from its description, once [`check_description`] accepts it.
 pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Digest) -> Result<Plugin> {
-    let Description { pre, manifest, tools: raw_tools } = description;
+    let Description { pre, manifest, tools } = description;
+    let tools = check_description(path, &manifest, tools)?;
+    Ok(Plugin { path: path.to_path_buf(), manifest, tools, sha256, pre })
+}
+
+/// The host's checks on what a plugin says about itself: a supported WIT
+/// world version, a valid id and version, tool names valid and unique, the
+/// caps of `caps.rs`, schemas that are JSON. Gives the tools as the host
+/// keeps them; the error names the file and the rule.
+fn check_description(path: &Path, manifest: &Manifest, raw_tools: Vec<Tool>) -> Result<Vec<ToolInfo>> {
     if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
         bail!(
             "{} targets kosmo:integration@{}, but this host supports {}",
@@ -493,14 +479,11 @@ pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Dige
             name: tool.name,
             title: tool.title,
             description: tool.description,
-            operation: match tool.operation {
-                Operation::Read => OperationKind::Read,
-                Operation::Write => OperationKind::Write,
-            },
+            operation: tool.operation.into(),
             input_schema,
         });
     }
-    Ok(Plugin { path: path.to_path_buf(), manifest, tools, sha256, pre })
+    Ok(tools)
 }
 
 /// A wasm trap rendered for a person: which limit was hit, if one was.
@@ -608,4 +591,140 @@ fn start_epoch_ticker(engine: &Engine) {
             }
         })
         .expect("spawning the epoch thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn manifest(id: &str, api_version: &str) -> Manifest {
+        Manifest {
+            id: id.into(),
+            name: "Test".into(),
+            version: "1.0.0".into(),
+            api_version: api_version.into(),
+            description: "A test plugin.".into(),
+        }
+    }
+
+    fn tool(name: &str, operation: Operation, schema: &str) -> Tool {
+        Tool {
+            name: name.into(),
+            title: format!("Title of {name}"),
+            description: format!("What {name} does."),
+            operation,
+            input_schema: schema.into(),
+        }
+    }
+
+    fn refusal(manifest: &Manifest, tools: Vec<Tool>) -> String {
+        match check_description(Path::new("p.wasm"), manifest, tools) {
+            Ok(tools) => panic!("accepted {} tools", tools.len()),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_valid_description_gives_the_tools_as_the_host_keeps_them() {
+        let tools = vec![
+            tool("list_things", Operation::Read, r#"{"type":"object"}"#),
+            tool("make_thing", Operation::Write, r#"{"type":"object","required":["name"]}"#),
+        ];
+        let checked = check_description(Path::new("p.wasm"), &manifest("test", "0.1.0"), tools).unwrap();
+        let summary: Vec<(&str, OperationKind)> = checked.iter().map(|t| (t.name.as_str(), t.operation)).collect();
+        assert_eq!(summary, [("list_things", OperationKind::Read), ("make_thing", OperationKind::Write)]);
+        assert_eq!(checked[1].input_schema["required"][0], "name");
+        assert_eq!(checked[0].title, "Title of list_things");
+    }
+
+    #[test]
+    fn a_description_is_refused_with_the_file_and_the_rule() {
+        let good = || vec![tool("list_things", Operation::Read, "{}")];
+        let unsupported = refusal(&manifest("test", "9.9.9"), good());
+        assert_eq!(unsupported, "p.wasm targets kosmo:integration@9.9.9, but this host supports 0.1.0");
+
+        let bad_id = refusal(&manifest("Bad.Id", "0.1.0"), good());
+        assert!(bad_id.starts_with("p.wasm has an invalid id \"Bad.Id\""), "{bad_id}");
+
+        let twice = vec![tool("same", Operation::Read, "{}"), tool("same", Operation::Write, "{}")];
+        let duplicate = refusal(&manifest("test", "0.1.0"), twice);
+        assert!(duplicate.starts_with("p.wasm ") && duplicate.contains("same"), "{duplicate}");
+
+        let not_json = refusal(&manifest("test", "0.1.0"), vec![tool("list_things", Operation::Read, "{nope")]);
+        assert!(not_json.starts_with("p.wasm: the schema of list_things is not JSON: "), "{not_json}");
+    }
+
+    #[test]
+    fn traps_name_the_limit_they_hit() {
+        let limits = CallLimits { memory_bytes: 8 << 20, cpu: Duration::from_millis(1500), ..CallLimits::default() };
+        let cases: Vec<(wasmtime::Error, String)> = vec![
+            (wasmtime::Error::new(wasmtime::Trap::Interrupt), "it ran longer than its CPU limit of 1.5 s".into()),
+            (wasmtime::Error::new(wasmtime::Trap::StackOverflow), "it overflowed its stack".into()),
+            (
+                wasmtime::Error::new(wasmtime::Trap::UnreachableCodeReached),
+                format!("it crashed: it panicked or aborted ({})", wasmtime::Trap::UnreachableCodeReached),
+            ),
+            // Out of bounds without a backtrace of one function recursing: a plain crash.
+            (
+                wasmtime::Error::new(wasmtime::Trap::MemoryOutOfBounds),
+                format!("it crashed ({})", wasmtime::Trap::MemoryOutOfBounds),
+            ),
+            (wasmtime::Error::new(wasmtime_wasi::I32Exit(3)), "it called exit (status 3) instead of returning".into()),
+            // The root cause decides, however it is wrapped.
+            (
+                wasmtime::Error::msg("forcing trap when growing memory to 9000000 bytes").context("in the plugin"),
+                "it exceeded its memory limit of 8 MiB".into(),
+            ),
+            (
+                wasmtime::Error::msg("total size of fields exceeds limit"),
+                format!("its header fields exceeded the limit of {} KiB per fields resource", MAX_FIELDS_BYTES >> 10),
+            ),
+            (
+                wasmtime::Error::msg("resource table has no free keys"),
+                format!("it held more than {MAX_RESOURCES} host resources (requests, streams, ...) at once"),
+            ),
+            // Anything else: the first line of its root cause.
+            (wasmtime::Error::msg("first line\nsecond line").context("outer"), "first line".into()),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(describe_trap(&error, &limits), expected, "{error:#}");
+        }
+    }
+
+    #[test]
+    fn a_component_is_told_from_a_core_module_and_from_junk() {
+        assert!(looks_like_component(b"\0asm\x0d\0\x01\0rest"));
+        assert!(!looks_like_component(b"\0asm\x01\0\0\0"), "a core module");
+        assert!(!looks_like_component(b"\0asm\x0d\0"), "too short");
+        assert!(!looks_like_component(b"\x7fELF\x02\x01\x01\0"));
+        assert!(!looks_like_component(b""));
+    }
+
+    #[test]
+    fn the_timeout_override_sets_both_limits_within_its_range() {
+        let default = CallLimits::default();
+        let with = |value: Option<&str>| {
+            let limits = CallLimits::default().with_timeout_override(value.map(OsStr::new));
+            (limits.cpu, limits.wall)
+        };
+        assert_eq!(with(None), (default.cpu, default.wall));
+        assert_eq!(with(Some("250")), (Duration::from_millis(250), Duration::from_millis(250)));
+        assert_eq!(with(Some(" 1 ")), (Duration::from_millis(1), Duration::from_millis(1)));
+        assert_eq!(with(Some("3600000")), (Duration::from_secs(3600), Duration::from_secs(3600)));
+        for ignored in ["0", "3600001", "-5", "soon", ""] {
+            assert_eq!(with(Some(ignored)), (default.cpu, default.wall), "{ignored:?}");
+        }
+    }
+
+    #[test]
+    fn results_past_a_limit_are_refused_before_parsing() {
+        assert_eq!(check_result_size(r#"{"a":[1,2,3],"b":"[[[,,,"}"#), Ok(()));
+        let deep = "[".repeat(MAX_RESULT_DEPTH + 1);
+        assert!(check_result_size(&deep).unwrap_err().contains("nests deeper"));
+        assert_eq!(check_result_size(&"[".repeat(MAX_RESULT_DEPTH)), Ok(()));
+    }
 }

@@ -92,7 +92,7 @@ fn reject_unknown(tool: &Tool, args: &Map<String, Value>) -> Result<(), String> 
     for name in args.keys() {
         if tool.param(name).is_none() {
             let allowed: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
-            let hint = closest(name, &allowed).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+            let hint = kosmo_suggest::hint(name, &allowed);
             let allowed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
             return Err(format!("{}: unknown parameter '{name}'.{hint} Allowed parameters: {allowed}.", tool.name));
         }
@@ -545,45 +545,4 @@ fn json_type(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// The candidate nearest to `word` by edit distance, if it is near enough.
-/// Candidates are ASCII names (tools, parameters); case is ignored.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&fold_case(word), &fold_case(c)), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// `to_lowercase` as an edit distance to an ASCII name sees it, without Unicode's case tables
-/// (17 KB of the plugin): other non-ASCII characters lowercase to one non-ASCII character,
-/// which differs from every ASCII one whatever its case.
-fn fold_case(word: &str) -> String {
-    let mut folded = String::with_capacity(word.len());
-    for c in word.chars() {
-        match c {
-            '\u{212A}' => folded.push('k'),           // KELVIN SIGN
-            '\u{130}' => folded.push_str("i\u{307}"), // LATIN CAPITAL LETTER I WITH DOT ABOVE
-            c => folded.push(c.to_ascii_lowercase()),
-        }
-    }
-    folded
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }

@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::request::{ApiRequest, build, closest};
+use crate::request::{ApiRequest, build};
 use crate::tools::{Method, TOOLS, find};
 use crate::{docs, schema};
+use kosmo_suggest::closest;
 
 fn request(tool: &str, args: Value) -> Result<ApiRequest, String> {
     build(find(tool).unwrap_or_else(|| panic!("no tool {tool}")), &args)
@@ -345,14 +346,14 @@ fn docs_are_the_seed_reference_plus_one_page_per_tool() {
 #[test]
 fn did_you_mean_ignores_case_as_unicode_lowercasing_would() {
     // The reference: Unicode's `to_lowercase`, which the plugin no longer carries.
-    fn edit_distance(a: &str, b: &str) -> usize {
+    fn edit_distance(a: &str, b: &str, substitution: usize) -> usize {
         let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
         let mut row: Vec<usize> = (0..=b.len()).collect();
         for (i, ca) in a.iter().enumerate() {
             let mut prev = row[0];
             row[0] = i + 1;
             for (j, cb) in b.iter().enumerate() {
-                let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != cb));
+                let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + if ca == cb { 0 } else { substitution });
                 prev = row[j + 1];
                 row[j + 1] = next;
             }
@@ -362,10 +363,13 @@ fn did_you_mean_ignores_case_as_unicode_lowercasing_would() {
     let reference = |word: &str, candidates: &[&'static str]| {
         candidates
             .iter()
-            .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
-            .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, c)| c)
+            .map(|c| {
+                let (word, c_lower) = (word.to_lowercase(), c.to_lowercase());
+                (edit_distance(&word, &c_lower, 1), edit_distance(&word, &c_lower, 2), *c)
+            })
+            .filter(|(d, _, c)| *d <= (c.len() / 3).max(2))
+            .min_by_key(|(d, indels, _)| (*d, *indels))
+            .map(|(_, _, c)| c)
     };
     let tools: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
     let params: Vec<&str> = TOOLS.iter().flat_map(|t| t.params.iter().map(|p| p.name)).collect();

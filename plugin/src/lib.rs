@@ -47,7 +47,7 @@ impl Guest for RingCentral {
     fn call_tool(name: String, arguments: String, context: CallContext) -> Result<String, ToolError> {
         let Some(tool) = tools::find(&name) else {
             let names: Vec<&str> = tools::TOOLS.iter().map(|t| t.name).collect();
-            let hint = request::closest(&name, &names).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+            let hint = kosmo_suggest::hint(&name, &names);
             return Err(ToolError::UnknownTool(format!("unknown tool '{name}'.{hint}")));
         };
         let args: serde_json::Value = serde_json::from_str(&arguments)

@@ -70,7 +70,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let operation = host.plugin(id).and_then(|p| p.tool(name)).map(|t| t.operation.as_str());
+    let operation = host.plugin(id).and_then(|p| p.tool(name).map(|t| t.operation.as_str()));
     let started = Instant::now();
     let outcome = if args.dry_run {
         host.dry_run(id, &args.account, name, &arguments, args.force).await

@@ -39,7 +39,8 @@ pub async fn list(args: ListArgs) -> ExitCode {
     if args.json {
         let shadowed = host.shadowed_tools();
         let integrations: Vec<serde_json::Value> = host
-            .plugins
+            .catalog()
+            .plugins()
             .iter()
             .map(|p| {
                 let functions: Vec<serde_json::Value> = p
@@ -78,7 +79,7 @@ pub async fn list(args: ListArgs) -> ExitCode {
 fn listing(host: &Host) -> String {
     let shadowed = host.shadowed_tools();
     let mut out = String::new();
-    for plugin in &host.plugins {
+    for plugin in host.catalog().plugins() {
         let accounts = host.settings.account_names(plugin.id());
         out.push_str(&format!(
             "{} — {} {} ({} functions; accounts: {})\n",
@@ -113,7 +114,7 @@ pub async fn docs(args: DocsArgs) -> ExitCode {
     };
     let (id, topic) = page.split_once('.').unwrap_or((page.as_str(), ""));
     let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
-    match host.runtime.read_docs(plugin, topic).await {
+    match host.runtime.read_docs(&plugin, topic).await {
         Ok(Some(text)) => {
             write_stdout(&format!("{}\n", text.trim_end()));
             ExitCode::SUCCESS
@@ -135,7 +136,7 @@ pub async fn schema(args: SchemaArgs) -> ExitCode {
     let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
     let Some(tool) = plugin.tool(name) else {
         let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
-        let hint = crate::suggest::closest(name, &names).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+        let hint = kosmo_suggest::hint(name, &names);
         return fail(&format!("unknown function {id}.{name}.{hint}"));
     };
     write_stdout(&format!("{}\n", pretty_json(&tool.input_schema)));

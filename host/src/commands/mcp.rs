@@ -10,11 +10,10 @@ use clap::Args;
 use rmcp::ServiceExt;
 
 use super::new_runtime;
-use crate::config::{self, DEFAULT_ACCOUNT, Settings};
+use crate::config::{DEFAULT_ACCOUNT, Settings};
 use crate::host::Host;
 use crate::log;
 use crate::mcp::KosmoMcp;
-use crate::registry::Registry;
 
 #[derive(Args)]
 #[command(after_help = "Speaks MCP (JSON-RPC) on standard input and output; logs go to standard error.\n\
@@ -51,16 +50,15 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(message) => return fail(&message),
     };
-    let registry = Arc::new(Registry::new(config::plugin_dir(), settings.plugin_pins()));
-    registry.scan(&runtime).await;
-    let catalog = registry.snapshot();
+    let host = Arc::new(Host::load(runtime, settings).await);
+    let catalog = host.catalog();
     let tools: usize = catalog.plugins().iter().map(|p| p.tools.len()).sum();
     let ids: Vec<String> = catalog.plugins().iter().map(|p| format!("{} {}", p.id(), p.manifest.version)).collect();
     log::info(format!(
         "mcp:serve: {tools} tools from {} ({}) in {}; {}",
         if ids.is_empty() { "no plugins".to_string() } else { format!("{} plugin(s)", ids.len()) },
         ids.join(", "),
-        registry.dir().display(),
+        host.registry.dir().display(),
         if args.no_watch {
             "not watching for changes".to_string()
         } else {
@@ -73,9 +71,7 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
     ));
     drop(catalog);
 
-    // The host's own plugin list stays empty: calls go through the registry.
-    let host = Arc::new(Host { runtime, plugins: Vec::new(), settings });
-    let handler = KosmoMcp::new(host.clone(), registry.clone(), args.account, args.force);
+    let handler = KosmoMcp::new(host.clone(), args.account, args.force);
     let running = match handler.serve(rmcp::transport::stdio_pipes()).await {
         Ok(running) => running,
         Err(e) => return fail(&format!("the MCP session did not start: {e}")),
@@ -84,7 +80,7 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
     let watcher = (!args.no_watch).then(|| {
         let peer = running.peer().clone();
         let interval = Duration::from_millis(args.watch_interval_ms);
-        registry.clone().watch(host, interval, !args.poll_only, move || {
+        host.registry.clone().watch(host.runtime.clone(), interval, !args.poll_only, move || {
             let peer = peer.clone();
             tokio::spawn(async move {
                 if let Err(e) = peer.notify_tool_list_changed().await {

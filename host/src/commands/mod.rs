@@ -9,9 +9,8 @@ pub mod mcp;
 use std::io::Write;
 
 use crate::cache::CompileCache;
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::host::Host;
-use crate::plugins;
 use crate::runtime::{CallLimits, Runtime};
 use crate::untrusted_text;
 
@@ -19,12 +18,10 @@ use crate::untrusted_text;
 pub async fn load_host() -> Result<Host, String> {
     let settings = Settings::load()?;
     let runtime = new_one_shot_runtime()?;
-    let dir = config::plugin_dir();
-    let plugins = plugins::load_dir(&runtime, &dir, settings.plugin_pins()).await;
-    if plugins.is_empty() {
-        crate::log::warn(format!("no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", dir.display()));
+    let host = Host::load(runtime, settings).await;
+    if host.catalog().plugins().is_empty() {
+        crate::log::warn(format!("no plugins loaded from {} (set KOSMO_PLUGIN_DIR)", host.registry.dir().display()));
     }
-    let host = Host { runtime, plugins, settings };
     for (_, _, note) in host.shadowed_tools() {
         crate::log::warn(note);
     }

@@ -36,40 +36,60 @@ pub struct CallLog {
 /// so messages carry the script's `file:line:`.
 const RAISE_AT_CALLER: &str = r#"
 local call = ...
-return function(path)
+return function(id, account, tool)
   return function(...)
-    local ok, result = call(path, ...)
+    local ok, result = call(id, account, tool, ...)
     if not ok then error(result, 2) end
     return result
   end
 end
 "#;
 
+/// Which tool a Lua function calls: `app.integrations.<id>[.<account>].<tool>`.
+struct ToolPath {
+    id: String,
+    /// `None` at the integration's root: the default account.
+    account: Option<String>,
+    tool: String,
+}
+
+impl ToolPath {
+    fn account(&self) -> &str {
+        self.account.as_deref().unwrap_or(DEFAULT_ACCOUNT)
+    }
+
+    /// `integrations.<id>[.<account>].<tool>`, as the envelope reports it.
+    fn display(&self) -> String {
+        match &self.account {
+            None => format!("integrations.{}.{}", self.id, self.tool),
+            Some(account) => format!("integrations.{}.{account}.{}", self.id, self.tool),
+        }
+    }
+}
+
 pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mutex<CallLog>>) -> mlua::Result<()> {
     let call = {
         let host = host.clone();
-        lua.create_async_function(move |lua, (path, args): (String, MultiValue)| {
+        type Arguments = (String, Option<String>, String, MultiValue);
+        lua.create_async_function(move |lua, (id, account, tool, args): Arguments| {
             let host = host.clone();
             let log = log.clone();
             async move {
+                let path = ToolPath { id, account, tool };
                 let started = Instant::now();
                 let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
                 let outcome = call_tool(&lua, &host, &path, args, force, &log).await;
                 drop(in_flight);
-                let (segments, tool_name) = split_path(&path);
-                let title = host
-                    .plugin(segments.0)
-                    .and_then(|p| p.tool(tool_name))
-                    .map(|t| t.title.clone())
-                    .unwrap_or_default();
+                let title =
+                    host.plugin(&path.id).and_then(|p| p.tool(&path.tool).map(|t| t.title.clone())).unwrap_or_default();
                 let record = CallRecord {
-                    path: path.clone(),
+                    path: path.display(),
                     // Microsecond resolution: the benchmark reads per-call overheads from it.
                     duration_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
                     status: if outcome.is_ok() { "ok" } else { "error" },
                     error: outcome.as_ref().err().cloned(),
                     name: title,
-                    group: segments.0.to_string(),
+                    group: path.id,
                 };
                 log.lock().unwrap_or_else(|e| e.into_inner()).calls.push(record);
                 match outcome {
@@ -99,7 +119,7 @@ const WRAP: &str = "kosmo.wrap_tool";
 /// plugin with many tools cannot eat the memory limit of a script that calls
 /// another one. An unknown integration is `nil`, as a missing key is.
 fn integrations_meta(lua: &Lua, host: Arc<Host>) -> mlua::Result<Table> {
-    let ids: Vec<String> = host.plugins.iter().map(|p| p.id().to_string()).collect();
+    let ids: Vec<String> = host.catalog().plugins().iter().map(|p| p.id().to_string()).collect();
     let index = lua.create_function(move |lua, (integrations, key): (Table, Value)| -> mlua::Result<Value> {
         let Value::String(id) = key else { return Ok(Value::Nil) };
         let id = id.to_str()?.to_string();
@@ -140,12 +160,13 @@ fn namespace_meta(
         Some(_) => Vec::new(),
     };
     let id = id.to_string();
+    let account = account.map(str::to_string);
     let (pairs_host, pairs_id, pairs_accounts) = (host.clone(), id.clone(), accounts.clone());
     let index = lua.create_function(move |lua, (table, key): (Table, Value)| -> mlua::Result<Value> {
         let Some(plugin) = host.plugin(&id) else { return Ok(Value::Nil) };
         let name = match &key {
             Value::String(s) => s.to_string_lossy(),
-            other => return Err(unknown_key(&prefix, plugin, &accounts, &format!("{other:?}"))),
+            other => return Err(unknown_key(&prefix, &plugin, &accounts, &format!("{other:?}"))),
         };
         let value = if accounts.contains(&name) {
             let tools = lua.create_table()?;
@@ -153,15 +174,16 @@ fn namespace_meta(
             Value::Table(tools)
         } else if plugin.tool(&name).is_some() {
             let wrap: Function = lua.named_registry_value(WRAP)?;
-            Value::Function(wrap.call::<Function>(format!("{prefix}.{name}"))?)
+            Value::Function(wrap.call::<Function>((id.as_str(), account.as_deref(), name.as_str()))?)
         } else {
-            return Err(unknown_key(&prefix, plugin, &accounts, &name));
+            return Err(unknown_key(&prefix, &plugin, &accounts, &name));
         };
         table.raw_set(name, &value)?;
         Ok(value)
     })?;
     let keys = move || {
-        let tools = pairs_host.plugin(&pairs_id).map(|p| p.tools.as_slice()).unwrap_or_default();
+        let plugin = pairs_host.plugin(&pairs_id);
+        let tools = plugin.as_ref().map(|p| p.tools.as_slice()).unwrap_or_default();
         let tools = tools.iter().map(|t| t.name.clone()).filter(|t| !pairs_accounts.contains(t));
         pairs_accounts.iter().cloned().chain(tools).collect()
     };
@@ -201,32 +223,22 @@ fn with_default(configured: Vec<String>) -> Vec<String> {
 fn unknown_key(prefix: &str, plugin: &Plugin, accounts: &[String], key: &str) -> mlua::Error {
     let mut known: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
     known.extend(accounts.iter().map(String::as_str));
-    let hint = crate::suggest::closest(key, &known).map(|c| format!(" Did you mean {c}?")).unwrap_or_default();
+    let hint = kosmo_suggest::hint(key, &known);
     let what = if accounts.is_empty() { "function" } else { "function or account" };
     let accounts =
         if accounts.is_empty() { String::new() } else { format!(" Configured accounts: {}.", accounts.join(", ")) };
     mlua::Error::runtime(format!("Unknown {what}: app.{prefix}.{key}.{hint}{accounts}"))
 }
 
-/// `integrations.<id>[.<account>].<tool>` → ((id, account), tool)
-fn split_path(path: &str) -> ((&str, &str), &str) {
-    let parts: Vec<&str> = path.split('.').collect();
-    match parts.as_slice() {
-        ["integrations", id, tool] => ((id, DEFAULT_ACCOUNT), tool),
-        ["integrations", id, account, tool] => ((id, account), tool),
-        _ => (("", DEFAULT_ACCOUNT), ""),
-    }
-}
-
 async fn call_tool(
     lua: &Lua,
     host: &Host,
-    path: &str,
+    path: &ToolPath,
     args: MultiValue,
     force: bool,
     log: &Mutex<CallLog>,
 ) -> Result<Value, String> {
-    let ((id, account), tool_name) = split_path(path);
+    let (id, account, tool_name) = (path.id.as_str(), path.account(), path.tool.as_str());
     let arguments = match args.into_iter().next() {
         None | Some(Value::Nil) => serde_json::Value::Object(Default::default()),
         Some(value @ Value::Table(_)) => {

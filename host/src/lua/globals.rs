@@ -91,7 +91,7 @@ async fn read_page(host: &Host, page: &str) -> Result<String, String> {
     let Some(plugin) = host.plugin(id) else {
         return Ok(format!("No integration docs found for '{page}'. Try docs.list()."));
     };
-    match host.runtime.read_docs(plugin, topic).await.map_err(|e| format!("docs.read: {e}"))? {
+    match host.runtime.read_docs(&plugin, topic).await.map_err(|e| format!("docs.read: {e}"))? {
         Some(text) => Ok(text),
         None => Ok(format!("No integration docs found for '{page}'. Try docs.read(\"{id}\").")),
     }
@@ -99,7 +99,7 @@ async fn read_page(host: &Host, page: &str) -> Result<String, String> {
 
 fn list_pages(host: &Host) -> String {
     let mut out = String::from("Integrations (read one with docs.read(\"<id>\") or docs.read(\"<id>.<function>\")):\n");
-    for plugin in &host.plugins {
+    for plugin in host.catalog().plugins() {
         out.push_str(&format!("\n{} — {} ({} functions)\n", plugin.id(), plugin.manifest.name, plugin.tools.len()));
         for tool in &plugin.tools {
             out.push_str(&format!("  {}.{:<30} {}\n", plugin.id(), tool.name, tool.operation.as_str()));
@@ -111,7 +111,7 @@ fn list_pages(host: &Host) -> String {
 fn search(host: &Host, query: &str) -> String {
     let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let mut hits: Vec<(usize, String)> = Vec::new();
-    for plugin in &host.plugins {
+    for plugin in host.catalog().plugins() {
         for tool in &plugin.tools {
             let full = format!("{}.{}", plugin.id(), tool.name);
             let haystack = format!("{full} {} {}", tool.title, tool.description).to_lowercase();

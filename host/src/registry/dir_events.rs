@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
 use notify::{Event, RecursiveMode, Watcher};
 
-use crate::plugins;
+use super::listing;
 
 /// Notifications for one directory, until dropped (which stops notify's thread).
 pub struct DirEvents {
@@ -95,7 +95,7 @@ impl Shared {
         let files: Vec<OsString> = event
             .paths
             .iter()
-            .filter(|path| plugins::is_plugin_name(path))
+            .filter(|path| listing::is_plugin_name(path))
             .filter_map(|path| path.file_name().map(|name| name.to_os_string()))
             .collect();
         if files.is_empty() {

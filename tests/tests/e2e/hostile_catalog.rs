@@ -90,7 +90,7 @@ fn a_plugin_with_many_tools_does_not_eat_the_memory_limit_of_a_ringcentral_scrip
     );
     let misspelt = lua_run(&bench, &code, &[]).envelope();
     assert_eq!(misspelt["success"], true, "{misspelt:#}");
-    assert!(misspelt["result"][0].as_str().unwrap().contains(&format!("Did you mean {name}?")), "{misspelt:#}");
+    assert!(misspelt["result"][0].as_str().unwrap().contains(&format!("Did you mean '{name}'?")), "{misspelt:#}");
 
     // Built on first use, the namespace still lists what it holds.
     let code = "local ids, tools = {}, 0\n\

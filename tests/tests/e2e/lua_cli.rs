@@ -82,7 +82,7 @@ fn errors_carry_the_scripts_file_and_line() {
     assert!(error.starts_with("broken.lua:3: "), "{error}");
 
     let misspelt = lua_json(&mut kosmo_on(&sim, plugins.path()), "app.integrations.ringcentral.list_mesages({})", &[]);
-    assert!(misspelt.envelope()["error"].as_str().unwrap().contains("Did you mean list_messages?"));
+    assert!(misspelt.envelope()["error"].as_str().unwrap().contains("Did you mean 'list_messages'?"));
     assert!(sim.requests().is_empty());
 }
 
@@ -316,7 +316,7 @@ fn the_other_integration_commands() {
 
     let misspelt = run(kosmo_on(&sim, plugins.path()).args(["integrations:schema", "ringcentral.get_mesage"]), None);
     assert_eq!(misspelt.code, 1);
-    assert!(misspelt.stderr.contains("Did you mean get_message?"), "{}", misspelt.stderr);
+    assert!(misspelt.stderr.contains("Did you mean 'get_message'?"), "{}", misspelt.stderr);
 
     let call = run(
         kosmo_on(&sim, plugins.path()).args([

@@ -75,7 +75,7 @@ fn refusals_and_plugin_errors_are_tool_results_with_is_error() {
 
     let unknown = client.call_tool("ringcentral_get_curent_user", json!({}));
     assert_eq!(unknown["isError"], true, "{unknown}");
-    assert!(result_text(&unknown).contains("Did you mean ringcentral_get_current_user?"), "{unknown}");
+    assert!(result_text(&unknown).contains("Did you mean 'ringcentral_get_current_user'?"), "{unknown}");
 }
 
 #[test]

@@ -1,23 +1,8 @@
-//! The plugin directory: every valid component in it is an integration,
-//! namespaced by its manifest id. A bad file is skipped with a warning that
-//! names it and says why; it never stops the others from loading.
+//! The plugin directory as the registry lists it: which entries are plugin
+//! files, and a fingerprint of each that any rewrite or rename changes.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::SystemTime;
-
-use crate::registry::Registry;
-use crate::runtime::{Plugin, Runtime};
-
-/// Loads every plugin of `dir` once (one-shot commands): the same rules as
-/// the hot-swapping registry of `mcp:serve`, from the files as they are now.
-/// `pins` maps integration ids to the plugin digest the config requires.
-pub async fn load_dir(runtime: &Runtime, dir: &Path, pins: BTreeMap<String, String>) -> Vec<Arc<Plugin>> {
-    let registry = Registry::new(dir.to_path_buf(), pins);
-    registry.scan(runtime).await;
-    registry.snapshot().plugins().to_vec()
-}
 
 /// A plugin file as the directory listing shows it. Any rewrite or rename
 /// changes it (size, modification and change times in nanoseconds, inode).
