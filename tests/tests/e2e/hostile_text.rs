@@ -191,7 +191,10 @@ fn a_control_character_in_id_version_or_api_version_is_refused_at_load() {
     assert_eq!(lua.code, 0, "the RingCentral plugin beside them keeps working: {}", lua.stderr);
     assert_clean("integrations:lua stderr", &lua.stderr);
     for (file, rule) in [
-        ("noisy-bad-id.wasm", r#"has an invalid id "noisy\u{1b}[2J" (lowercase letters, digits and '_', at most 64 bytes)"#),
+        (
+            "noisy-bad-id.wasm",
+            r#"has an invalid id "noisy\u{1b}[2J" (lowercase letters, digits and '_', at most 64 bytes)"#,
+        ),
         (
             "noisy-bad-version.wasm",
             r#"has an invalid version "1.0\u{1b}]0;pwned\u{7}" (a version is printable text, without control characters)"#,

@@ -121,11 +121,7 @@ fn replacements_serve_and_broken_ones_are_refused(args: &[&str]) {
     ];
     for (what, bytes, reason) in broken {
         replace(&target, &bytes, Write::Rewrite);
-        assert!(
-            client.wait_for_log(reason, SWAP_DEADLINE),
-            "{what}: no rejection logged:\n{}",
-            client.stderr()
-        );
+        assert!(client.wait_for_log(reason, SWAP_DEADLINE), "{what}: no rejection logged:\n{}", client.stderr());
         assert_eq!(served_by(&client, 0), "v2", "{what}: the old version keeps serving");
     }
     // The log is read by another thread: what the server wrote may arrive after its answers.
