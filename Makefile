@@ -1,5 +1,6 @@
 # kosmo: `make demo` runs the seed's workflow on the simulator; `make test` runs every test.
-# Both install what they need first (the wasm32-wasip2 Rust target).
+# Both install what they need first (the wasm32-wasip2 Rust target; `make test` also the outside
+# programs of scripts/test-tools.sh).
 
 PLUGIN_DIR := target/plugins
 WASM_DIR := target/wasm32-wasip2/release
@@ -58,6 +59,8 @@ profile: build
 	scripts/profile-warm.sh
 
 test: build
+	# The outside programs the end-to-end tests use (MCP Python SDK, npm MCP servers, redis-server).
+	scripts/test-tools.sh
 	# Under the 250 KB target (BENCHMARKS.md) with room to grow: the plugin was 212,192 bytes when set.
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release

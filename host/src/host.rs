@@ -17,6 +17,14 @@ pub struct Host {
     pub settings: Settings,
 }
 
+/// How one call may proceed, as its front end chose: the place for every
+/// per-call choice (`--force` now; confirmation, preview, pacing deadlines).
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Let a permission of `ask` through (`--force`); `deny` still refuses.
+    pub force: bool,
+}
+
 /// A successful tool call.
 pub struct Invocation {
     pub result: serde_json::Value,
@@ -74,10 +82,10 @@ impl Host {
         account: &str,
         tool_name: &str,
         arguments: &serde_json::Value,
-        force: bool,
+        options: &CallOptions,
     ) -> Result<Invocation, String> {
         let plugin = self.find(id)?;
-        self.invoke_plugin(&plugin, account, tool_name, arguments, force).await
+        self.invoke_plugin(&plugin, account, tool_name, arguments, options).await
     }
 
     /// [`Host::invoke`] on a given plugin (the version a hot-swapping registry
@@ -88,10 +96,10 @@ impl Host {
         account: &str,
         tool_name: &str,
         arguments: &serde_json::Value,
-        force: bool,
+        options: &CallOptions,
     ) -> Result<Invocation, String> {
         let id = plugin.id();
-        let (account, permission_bypassed) = self.admit(plugin, account, tool_name, force)?;
+        let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
         let access = credentials::access(&account).await?;
         let result = self
             .runtime
@@ -112,10 +120,10 @@ impl Host {
         account: &str,
         tool_name: &str,
         arguments: &serde_json::Value,
-        force: bool,
+        options: &CallOptions,
     ) -> Result<Invocation, String> {
         let plugin = self.find(id)?;
-        let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, force)?;
+        let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, options.force)?;
         let access = Access::offline(account.name.clone(), account.server.to_url());
         match self.runtime.call_tool(&plugin, tool_name, &arguments.to_string(), &access).await {
             Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {

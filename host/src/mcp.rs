@@ -20,7 +20,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::host::Host;
+use crate::host::{CallOptions, Host};
 use crate::log;
 use crate::permission::OperationKind;
 use crate::registry::Catalog;
@@ -128,7 +128,10 @@ impl ServerHandler for KosmoMcp {
         };
         let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
         let started = Instant::now();
-        let outcome = self.host.invoke_plugin(&plugin, &self.account, &tool, &arguments, self.force).await;
+        let outcome = self
+            .host
+            .invoke_plugin(&plugin, &self.account, &tool, &arguments, &CallOptions { force: self.force })
+            .await;
         log::debug(format!(
             "mcp: {} served by '{}' {} in {}: {}",
             request.name,

@@ -14,6 +14,7 @@ pub mod conformance;
 pub mod contract;
 pub mod mcp;
 pub mod seed;
+pub mod tools;
 
 /// The token the simulator accepts by default.
 pub const SIM_TOKEN: &str = "sim-token";

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{load_host, pretty_json, split_function, write_stdout};
 use crate::config::DEFAULT_ACCOUNT;
+use crate::host::CallOptions;
 
 #[derive(Args)]
 #[command(after_help = "Examples:\n  kosmo integrations:call ringcentral.list_messages '{\"perPage\": 5}' --json\n  \
@@ -71,11 +72,12 @@ pub async fn run(args: CallArgs) -> ExitCode {
         }
     };
     let operation = host.plugin(id).and_then(|p| p.tool(name).map(|t| t.operation.as_str()));
+    let options = CallOptions { force: args.force };
     let started = Instant::now();
     let outcome = if args.dry_run {
-        host.dry_run(id, &args.account, name, &arguments, args.force).await
+        host.dry_run(id, &args.account, name, &arguments, &options).await
     } else {
-        host.invoke(id, &args.account, name, &arguments, args.force).await
+        host.invoke(id, &args.account, name, &arguments, &options).await
     };
     let duration_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
     let success = outcome.is_ok();

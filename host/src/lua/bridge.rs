@@ -10,7 +10,7 @@ use mlua::{Function, Lua, MultiValue, Table, Value};
 use super::convert::{Strictness, json_to_lua, lua_to_json};
 use super::sandbox::CallsInFlight;
 use crate::config::DEFAULT_ACCOUNT;
-use crate::host::Host;
+use crate::host::{CallOptions, Host};
 use crate::runtime::Plugin;
 
 /// One tool call, as the envelope reports it.
@@ -256,7 +256,7 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let invocation = host.invoke(id, account, tool_name, &arguments, force).await?;
+    let invocation = host.invoke(id, account, tool_name, &arguments, &CallOptions { force }).await?;
     if invocation.permission_bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }
