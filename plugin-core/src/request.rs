@@ -14,14 +14,57 @@ pub struct ApiRequest {
     pub body: Option<Value>,
 }
 
+/// The top-level path prefixes RingCentral documents (its OpenAPI
+/// description): where `api_*` paths may go. The host's gate still decides
+/// (origin, `/restapi/oauth`).
+pub const DOCUMENTED_PREFIXES: &[&str] =
+    &["/restapi/", "/team-messaging/", "/webinar/", "/scim/", "/rcvideo/", "/ai/", "/analytics/"];
+
+/// [`build`] for a call to `server_origin`: an `api_*` path may be an
+/// absolute URL on that server (what `navigation.nextPage.uri` holds), taken
+/// as its path; an absolute URL on another origin is refused.
+pub fn build_for(tool: &Tool, args: &Value, server_origin: &str) -> Result<ApiRequest, String> {
+    let mut args = args.clone();
+    for param in tool.params.iter().filter(|p| p.kind == Kind::ApiPath) {
+        if let Some(Value::String(path)) = args.get_mut(param.name)
+            && path.contains("://")
+        {
+            match same_origin_path(path, server_origin) {
+                Some(relative) => *path = relative,
+                None => {
+                    return Err(format!(
+                        "{}: parameter '{}' is not a relative RingCentral API path (absolute URLs are rejected \
+                         unless on the account's server {server_origin}), got \"{}\"",
+                        tool.name,
+                        param.name,
+                        path.escape_debug()
+                    ));
+                }
+            }
+        }
+    }
+    build(tool, &args)
+}
+
+/// `https://platform.ringcentral.com/restapi/x` on that origin → `/restapi/x`.
+fn same_origin_path(url: &str, origin: &str) -> Option<String> {
+    let origin = origin.trim_end_matches('/');
+    let head = url.get(..origin.len())?;
+    let rest = &url[origin.len()..];
+    (head.eq_ignore_ascii_case(origin) && rest.starts_with('/')).then(|| rest.to_string())
+}
+
 /// Validates `args` against `tool` and builds its request.
+///
+/// Every problem of the arguments is reported in one error, so a script is
+/// fixed in one round instead of one run per mistake.
 pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
     let args = arguments_object(tool, args)?;
-    reject_unknown(tool, args)?;
+    let mut problems: Vec<String> = unknown_parameters(tool, args);
     let given = |name: &str| args.get(name).is_some_and(|v| !v.is_null());
     for (a, b) in tool.exclusive {
         if given(a) && given(b) {
-            return Err(format!(
+            problems.push(format!(
                 "{}: give either '{a}' or '{b}', not both (RingCentral cannot combine them)",
                 tool.name
             ));
@@ -35,15 +78,28 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
 
     for param in tool.params {
         let value = match args.get(param.name) {
-            None | Some(Value::Null) if param.required => return Err(missing(tool, param)),
+            None | Some(Value::Null) if param.required => {
+                problems.push(missing(tool, param));
+                continue;
+            }
             None | Some(Value::Null) => continue,
             Some(value) => value,
         };
-        let mut value = check_kind(tool, param, value)?;
+        let mut value = match check_kind(tool, param, value) {
+            Ok(value) => value,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
         if let Some(choices) = &param.choices {
-            match choose(tool, param, choices, value.text())? {
-                Some(values) => value = Checked::List(values),
-                None => continue,
+            match choose(tool, param, choices, value.text()) {
+                Ok(Some(values)) => value = Checked::List(values),
+                Ok(None) => continue,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
             }
         }
         match param.place {
@@ -58,7 +114,10 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
                 Checked::List(values) => query.extend(values.into_iter().map(|v| (api_name.to_string(), v))),
                 single => query.push((api_name.to_string(), single.query_value())),
             },
-            Place::QueryObject => query.extend(query_pairs(tool, param, value.object())?),
+            Place::QueryObject => match query_pairs(tool, param, value.object()) {
+                Ok(pairs) => query.extend(pairs),
+                Err(problem) => problems.push(problem),
+            },
             Place::Body(field, shape) => {
                 body.insert(field.to_string(), shaped(shape, value.into_json()));
             }
@@ -66,6 +125,9 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
         }
     }
 
+    if !problems.is_empty() {
+        return Err(one_error(tool, problems));
+    }
     let body = assemble_body(tool, body, payload)?;
     let mut path_and_query = path;
     if !query.is_empty() {
@@ -88,16 +150,26 @@ fn arguments_object<'a>(tool: &Tool, args: &'a Value) -> Result<&'a Map<String, 
     }
 }
 
-fn reject_unknown(tool: &Tool, args: &Map<String, Value>) -> Result<(), String> {
-    for name in args.keys() {
-        if tool.param(name).is_none() {
-            let allowed: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
+fn unknown_parameters(tool: &Tool, args: &Map<String, Value>) -> Vec<String> {
+    let allowed: Vec<&str> = tool.params.iter().map(|p| p.name).collect();
+    let listed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
+    args.keys()
+        .filter(|name| tool.param(name).is_none())
+        .map(|name| {
             let hint = kosmo_suggest::hint(name, &allowed);
-            let allowed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
-            return Err(format!("{}: unknown parameter '{name}'.{hint} Allowed parameters: {allowed}.", tool.name));
-        }
+            format!("{}: unknown parameter '{name}'.{hint} Allowed parameters: {listed}.", tool.name)
+        })
+        .collect()
+}
+
+/// One problem as it is; several as `tool: 2 problems: first; second`.
+fn one_error(tool: &Tool, mut problems: Vec<String>) -> String {
+    if problems.len() == 1 {
+        return problems.remove(0);
     }
-    Ok(())
+    let prefix = format!("{}: ", tool.name);
+    let parts: Vec<&str> = problems.iter().map(|p| p.strip_prefix(&prefix).unwrap_or(p)).collect();
+    format!("{}: {} problems: {}", tool.name, parts.len(), parts.join("; "))
 }
 
 fn missing(tool: &Tool, param: &Param) -> String {
@@ -311,9 +383,9 @@ fn check_api_path(path: &str) -> Result<(), &'static str> {
         decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
     let is_oauth = named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
     if path.contains("://") || path.starts_with("//") || path.starts_with('\\') {
-        Err("absolute URLs are rejected; give a path such as /restapi/v1.0/account/~")
-    } else if !only_path.starts_with("/restapi/") {
-        Err("it must start with /restapi/")
+        Err("absolute URLs are rejected unless on the account's own server; give a path such as /restapi/v1.0/account/~")
+    } else if !DOCUMENTED_PREFIXES.iter().any(|prefix| only_path.starts_with(prefix)) {
+        Err("it must start with /restapi/ or another documented prefix: /team-messaging/, /webinar/, /scim/, /rcvideo/, /ai/, /analytics/")
     } else if lower.starts_with("/restapi/oauth") || is_oauth {
         Err("OAuth endpoints are handled by the host, not by tools")
     } else if only_path.split('/').chain(decoded.split('/')).any(|seg| {

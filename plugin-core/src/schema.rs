@@ -19,10 +19,16 @@ pub fn input_schema(tool: &Tool) -> Value {
         };
         schema["description"] = Value::String(param.description.to_string());
         if let Some(choices) = &param.choices {
-            // Several values go as one comma-separated string, which an `enum`
-            // would forbid: list them as examples then.
-            let keyword = if choices.multiple { "examples" } else { "enum" };
-            schema[keyword] = json!(accepted(choices));
+            let values = accepted(choices);
+            if choices.multiple {
+                // One value (`enum`) or several as one comma-separated string
+                // (the pattern), which a lone `enum` would forbid.
+                let one = values.join("|");
+                let list = format!("^ *({one})( *, *({one}))* *$");
+                schema["anyOf"] = json!([{ "enum": values }, { "pattern": list }]);
+            } else {
+                schema["enum"] = json!(values);
+            }
         }
         properties.insert(param.name.to_string(), schema);
     }

@@ -8,7 +8,7 @@
 //!
 //! * it never panics;
 //! * an error names the tool (`<tool>: ...`);
-//! * a built request has the tool's method, a path under `/restapi/` with no
+//! * a built request has the tool's method, a path under a documented prefix (`/restapi/`, ...) with no
 //!   placeholder left, no dot segment, no OAuth endpoint and no control
 //!   character (percent-decoded, case-folded, as a server would read it);
 //!   a path parameter fills exactly one segment; the query is fully encoded;
@@ -166,7 +166,10 @@ fn verify(tool: &Tool, args: &Value, built: &request::ApiRequest) {
     let shown = format!("{} {:?} -> {:?}", tool.name, args, built);
     assert_eq!(built.method, tool.method, "{shown}");
     let (path, query) = built.path_and_query.split_once('?').unwrap_or((&built.path_and_query, ""));
-    assert!(path.starts_with("/restapi/"), "the path leaves /restapi/: {shown}");
+    assert!(
+        request::DOCUMENTED_PREFIXES.iter().any(|prefix| path.starts_with(prefix)),
+        "the path leaves the documented prefixes: {shown}"
+    );
     assert!(!path.contains(['#', '?']), "a reserved character in the path: {shown}");
     if !tool.path.is_empty() {
         assert!(!path.contains(['{', '}']), "a placeholder is left: {shown}");
