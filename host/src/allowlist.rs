@@ -176,6 +176,9 @@ pub fn checked_server(url: &str, allow_loopback: bool, profile: &IntegrationProf
         ));
     }
     let is_api_host = profile.api_hosts.contains(&origin.host.as_str()) && origin.https && origin.port == 443;
+    if !is_api_host && !origin.https && profile.api_hosts.contains(&origin.host.as_str()) {
+        return Err(format!("{var}={url} uses http; {} requires https: https://{}", profile.name, origin.host));
+    }
     if !is_api_host {
         return Err(format!(
             "{var}={url} is not a {} server; use one of: https://{}",

@@ -89,6 +89,8 @@ pub struct Account {
 pub struct Settings {
     file: ConfigFile,
     source: Option<PathBuf>,
+    /// The integrations the file itself has sections for (before the environment).
+    file_sections: Vec<String>,
 }
 
 impl Settings {
@@ -110,6 +112,7 @@ impl Settings {
                 Err(e) => return Err(format!("cannot read the config file {}: {e}", path.display())),
             }
         }
+        settings.file_sections = settings.file.integrations.keys().cloned().collect();
         settings.apply_environment();
         Ok(settings)
     }
@@ -119,7 +122,7 @@ impl Settings {
     fn from_toml(text: &str) -> Result<Settings, String> {
         let file = toml::from_str(text).map_err(|e| e.to_string())?;
         check_pins(&file)?;
-        Ok(Settings { file, source: None })
+        Ok(Settings { file, source: None, file_sections: Vec::new() })
     }
 
     /// The profile's environment variables (RingCentral's `RC_*`) and
@@ -146,6 +149,11 @@ impl Settings {
         if env_flag("KOSMO_ALLOW_LOOPBACK_SERVER") {
             account.allow_loopback_server = true;
         }
+    }
+
+    /// The integrations the config file has a section for.
+    pub fn configured_integrations(&self) -> Vec<&str> {
+        self.file_sections.iter().map(String::as_str).collect()
     }
 
     /// The configured account names of an integration, `default` first.
@@ -189,11 +197,26 @@ impl Settings {
                     self.config_path_hint()
                 )
             } else {
-                format!("unknown account '{name}' for {integration}; configured accounts: {}", names.join(", "))
+                let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                let hint = kosmo_suggest::hint(name, &known);
+                format!(
+                    "unknown account '{name}' for {integration}; configured accounts: {}.{hint} To add it, put \
+                     [integrations.{integration}.accounts.{name}] in {}",
+                    names.join(", "),
+                    self.config_path_hint()
+                )
             }
         })?;
         let server_url = config.server_url.clone().unwrap_or_else(|| profile.default_server.to_string());
-        let server = checked_server(&server_url, config.allow_loopback_server, profile)?;
+        let server = checked_server(&server_url, config.allow_loopback_server, profile).map_err(|e| {
+            // A named account's server comes from its section, not the environment.
+            if name == DEFAULT_ACCOUNT {
+                return e;
+            }
+            let section = format!("[integrations.{integration}.accounts.{name}]");
+            e.replace(&format!("{}={server_url}", env.server_url), &format!("server_url = \"{server_url}\" in {section}"))
+                .replace("set KOSMO_ALLOW_LOOPBACK_SERVER=1", "add allow_loopback_server = true to that section")
+        })?;
         let credential = credential(integration, name, config, &profile.env)?;
         Ok(Account { integration: integration.into(), name: name.into(), profile, server, credential })
     }

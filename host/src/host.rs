@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::call_failure::{self, CallFailure, FailureKind};
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
 use crate::credentials::{self, Access};
 use crate::permission;
@@ -84,8 +85,21 @@ impl Host {
         arguments: &serde_json::Value,
         options: &CallOptions,
     ) -> Result<Invocation, String> {
-        let plugin = self.find(id)?;
-        self.invoke_plugin(&plugin, account, tool_name, arguments, options).await
+        self.call(id, account, tool_name, arguments, options).await.map_err(String::from)
+    }
+
+    /// [`Host::invoke`] with the failure's parts (kind, status, code, ...), for
+    /// front ends that hand them on (Lua's error values).
+    pub async fn call(
+        &self,
+        id: &str,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        options: &CallOptions,
+    ) -> Result<Invocation, CallFailure> {
+        let plugin = self.find(id).map_err(|e| CallFailure::new(FailureKind::UnknownFunction, e))?;
+        self.call_plugin(&plugin, account, tool_name, arguments, options).await
     }
 
     /// [`Host::invoke`] on a given plugin (the version a hot-swapping registry
@@ -98,16 +112,29 @@ impl Host {
         arguments: &serde_json::Value,
         options: &CallOptions,
     ) -> Result<Invocation, String> {
+        self.call_plugin(plugin, account, tool_name, arguments, options).await.map_err(String::from)
+    }
+
+    /// [`Host::invoke_plugin`] with the failure's parts.
+    pub async fn call_plugin(
+        &self,
+        plugin: &Plugin,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        options: &CallOptions,
+    ) -> Result<Invocation, CallFailure> {
         let id = plugin.id();
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
-        let access = credentials::access(&account).await?;
+        let access = credentials::access(&account).await.map_err(|e| CallFailure::new(FailureKind::Credential, e))?;
         let result = self
             .runtime
             .call_tool(plugin, tool_name, &arguments.to_string(), &access)
             .await
-            .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
-        let result = serde_json::from_str(&result)
-            .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
+            .map_err(|e| call_failure::with_account_hint(CallFailure::from_call(id, tool_name, e), &account))?;
+        let result = serde_json::from_str(&result).map_err(|e| {
+            CallFailure::new(FailureKind::Plugin, format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))
+        })?;
         Ok(Invocation { result, permission_bypassed })
     }
 
@@ -147,15 +174,22 @@ impl Host {
 
     /// The resolved account and whether `--force` was needed; the error says
     /// which check refused.
-    fn admit(&self, plugin: &Plugin, account: &str, tool_name: &str, force: bool) -> Result<(Account, bool), String> {
+    fn admit(
+        &self,
+        plugin: &Plugin,
+        account: &str,
+        tool_name: &str,
+        force: bool,
+    ) -> Result<(Account, bool), CallFailure> {
         let id = plugin.id();
         let tool = plugin.tool(tool_name).ok_or_else(|| {
             let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
             let hint = kosmo_suggest::hint(tool_name, &names);
-            format!("unknown function {id}.{tool_name}.{hint}")
+            CallFailure::new(FailureKind::UnknownFunction, format!("unknown function {id}.{tool_name}.{hint}"))
         })?;
-        let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)?;
-        let account = self.settings.account(id, account)?;
+        let permission_bypassed = permission::check(&self.settings.policy(id), id, tool.operation, force)
+            .map_err(|e| CallFailure::new(FailureKind::Permission, e))?;
+        let account = self.settings.account(id, account).map_err(|e| CallFailure::new(FailureKind::Account, e))?;
         Ok((account, permission_bypassed))
     }
 }

@@ -3,6 +3,7 @@
 mod allowlist;
 mod auth;
 mod cache;
+mod call_failure;
 mod caps;
 mod commands;
 mod config;

@@ -1,6 +1,7 @@
 //! `kosmo integrations:call <integration>.<function> '<json>'`: one call from
 //! the shell, under the same permissions and credentials as Lua.
 
+use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -18,7 +19,7 @@ Exit status: 0 success, 1 failure, 2 bad usage.")]
 pub struct CallArgs {
     /// `<integration>.<function>`, e.g. ringcentral.list_messages.
     function: String,
-    /// Arguments as a JSON object (default `{}`).
+    /// Arguments as a JSON object (default `{}`); `@FILE` reads them from a file, `-` from standard input.
     #[arg(default_value = "{}")]
     arguments: String,
     /// Named account from the config file.
@@ -57,19 +58,20 @@ struct CallMeta<'a> {
 pub async fn run(args: CallArgs) -> ExitCode {
     let (id, name) = match split_function(&args.function) {
         Ok(parts) => parts,
-        Err(message) => return usage(&message),
+        Err(message) => return usage(&args, &message),
     };
-    let arguments: serde_json::Value = match serde_json::from_str(&args.arguments) {
+    let text = match read_arguments(&args.arguments) {
+        Ok(text) => text,
+        Err(message) => return usage(&args, &message),
+    };
+    let arguments: serde_json::Value = match serde_json::from_str(&text) {
         Ok(value @ serde_json::Value::Object(_)) => value,
-        Ok(_) => return usage("the arguments must be a JSON object, e.g. '{\"perPage\": 5}'"),
-        Err(e) => return usage(&format!("the arguments are not valid JSON: {e}")),
+        Ok(_) => return usage(&args, "the arguments must be a JSON object, e.g. '{\"perPage\": 5}'"),
+        Err(e) => return usage(&args, &format!("the arguments are not valid JSON: {e}")),
     };
     let host = match load_host().await {
         Ok(host) => host,
-        Err(message) => {
-            crate::log::failure(message);
-            return ExitCode::FAILURE;
-        }
+        Err(message) => return failed(&args, &message, ExitCode::FAILURE),
     };
     let operation = host.plugin(id).and_then(|p| p.tool(name).map(|t| t.operation.as_str()));
     let options = CallOptions { force: args.force };
@@ -105,7 +107,37 @@ pub async fn run(args: CallArgs) -> ExitCode {
     if success { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-fn usage(message: &str) -> ExitCode {
-    crate::log::failure(message);
-    ExitCode::from(2)
+/// The arguments' JSON: as given, from a file (`@FILE`) or from standard input (`-`).
+fn read_arguments(given: &str) -> Result<String, String> {
+    if given == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the arguments from standard input: {e}"))?;
+        return Ok(text);
+    }
+    match given.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read the arguments from {path}: {e}")),
+        None => Ok(given.to_string()),
+    }
+}
+
+fn usage(args: &CallArgs, message: &str) -> ExitCode {
+    failed(args, message, ExitCode::from(2))
+}
+
+/// A failure before any call: with `--json` an envelope as well.
+fn failed(args: &CallArgs, message: &str, code: ExitCode) -> ExitCode {
+    if args.json {
+        let envelope = CallEnvelope {
+            function: &args.function,
+            success: false,
+            data: None,
+            error: Some(message.to_string()),
+            meta: CallMeta { dry_run: args.dry_run, operation: None, permission_bypassed: false, account: &args.account },
+            duration_ms: 0.0,
+        };
+        write_stdout(&format!("{}\n", pretty_json(&envelope)));
+    } else {
+        crate::log::failure(message);
+    }
+    code
 }

@@ -113,13 +113,23 @@ pub async fn docs(args: DocsArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let (id, topic) = page.split_once('.').unwrap_or((page.as_str(), ""));
-    let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
+    let Some(plugin) = host.plugin(id) else {
+        let catalog = host.catalog();
+        let ids: Vec<&str> = catalog.plugins().iter().map(|p| p.id()).collect();
+        return fail(&format!("no integration '{id}' is loaded.{}", kosmo_suggest::hint(id, &ids)));
+    };
     match host.runtime.read_docs(&plugin, topic).await {
         Ok(Some(text)) => {
             write_stdout(&format!("{}\n", text.trim_end()));
             ExitCode::SUCCESS
         }
-        Ok(None) => fail(&format!("no docs page '{page}'; try `kosmo integrations:docs {id}`")),
+        Ok(None) => {
+            let names: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
+            let hint = kosmo_suggest::closest(topic, &names)
+                .map(|name| format!(" Did you mean '{id}.{name}'?"))
+                .unwrap_or_default();
+            fail(&format!("no docs page '{page}'.{hint} Try `kosmo integrations:docs {id}`."))
+        }
         Err(e) => fail(&format!("reading the docs failed: {e}")),
     }
 }

@@ -1,7 +1,7 @@
 //! `kosmo integrations:lua`: run a script (or a REPL) and report the outcome,
 //! as text or as the JSON envelope.
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,7 +11,6 @@ use clap::Args;
 
 use super::{load_host, write_stdout};
 use crate::envelope;
-use crate::host::Host;
 use crate::lua::{self, Execution, LuaLimits, Script};
 
 /// Extra time past the CPU limit before the watchdog ends the process: a C
@@ -19,15 +18,20 @@ use crate::lua::{self, Execution, LuaLimits, Script};
 const WATCHDOG_GRACE: Duration = Duration::from_secs(3);
 
 #[derive(Args)]
-#[command(after_help = "Code comes from --eval, else FILE, else standard input when it is not a terminal.\n\
-Exit status: 0 success, 1 script or tool error, 2 no code given.\n\n\
+#[command(after_help = "Code comes from --eval, else FILE (`-` is standard input), else standard input when it is not a terminal.\n\
+Arguments after FILE (or after `--`) are the script's: `arg[1]`, ... and `...`; `arg[0]` is FILE.\n\
+Exit status: 0 success, 1 script or tool error, 2 no code given or a bad option.\n\n\
 Examples:\n  \
 kosmo integrations:lua --eval 'dump(app.integrations.ringcentral.list_messages({perPage = 5}))' --json\n  \
 kosmo integrations:lua workflow.lua --force --json\n  \
+kosmo integrations:lua notify.lua -- +16505550101 \"Build done\"\n  \
 echo 'print(docs.read(\"ringcentral\"))' | kosmo integrations:lua")]
 pub struct LuaArgs {
-    /// Lua file to run.
+    /// Lua file to run (`-`: standard input).
     file: Option<PathBuf>,
+    /// The script's arguments (`arg[1]`, ... and `...`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    script_args: Vec<String>,
     /// Lua code to run (takes priority over FILE).
     #[arg(short = 'e', long = "eval", value_name = "CODE")]
     eval: Option<String>,
@@ -40,10 +44,10 @@ pub struct LuaArgs {
     /// Lua memory limit in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 20, value_parser = clap::value_parser!(usize))]
     memory_limit: usize,
-    /// Lua time limit in seconds (tool calls included).
+    /// Lua time limit in seconds (tool calls included); in the REPL, of each statement.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
     cpu_limit: f64,
-    /// Read-eval-print loop: each line runs in a fresh sandbox. Type :quit to leave.
+    /// Read-eval-print loop: one Lua state for the session, expressions shown. Type :help.
     #[arg(long, conflicts_with_all = ["eval", "file", "json"])]
     repl: bool,
 }
@@ -58,33 +62,36 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 pub async fn run(args: LuaArgs) -> ExitCode {
     let limits = LuaLimits { memory_bytes: args.memory_limit, cpu: Duration::from_secs_f64(args.cpu_limit) };
     if args.repl {
-        return repl(limits).await;
+        return super::repl::run(limits, args.force).await;
     }
     let script = match read_script(&args) {
         Ok(Some(script)) => script,
-        Ok(None) => {
-            crate::log::failure("provide a Lua file, --eval code, or pipe Lua code on stdin.");
-            return ExitCode::from(2);
-        }
-        Err(message) => {
-            crate::log::failure(message);
-            return ExitCode::FAILURE;
-        }
+        Ok(None) => return fail(args.json, "provide a Lua file, --eval code, or pipe Lua code on stdin.", 2),
+        Err(message) => return fail(args.json, &message, 1),
     };
     let host = match load_host().await {
         Ok(host) => Arc::new(host),
-        Err(message) => {
-            crate::log::failure(message);
-            return ExitCode::FAILURE;
-        }
+        Err(message) => return fail(args.json, &message, 1),
     };
     start_watchdog(limits, args.json);
-    let execution = lua::run(host, script, limits, args.force).await;
+    // Text mode shows each print as it happens; the envelope holds them all.
+    let echo: Option<lua::Echo> = if args.json { None } else { Some(Box::new(|line: &str| write_stdout(&format!("{line}\n")))) };
+    let execution = lua::run(host, script, limits, args.force, echo).await;
     report(&execution, args.json);
     if execution.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn report(execution: &Execution, json: bool) {
+/// A failure before any script ran: with `--json` an envelope as well.
+fn fail(json: bool, message: &str, code: u8) -> ExitCode {
+    if json {
+        report(&Execution::failed(message.to_string()), true);
+    } else {
+        crate::log::failure(message);
+    }
+    ExitCode::from(code)
+}
+
+pub fn report(execution: &Execution, json: bool) {
     if json {
         write_stdout(&format!("{}\n", envelope::render(execution)));
         return;
@@ -122,51 +129,27 @@ fn start_watchdog(limits: LuaLimits, json: bool) {
 }
 
 fn read_script(args: &LuaArgs) -> Result<Option<Script>, String> {
+    let script_args = args.script_args.clone();
     if let Some(code) = args.eval.as_ref().filter(|c| !c.trim().is_empty()) {
-        return Ok(Some(Script { code: code.clone(), chunk_name: "eval".into() }));
+        // With --eval, a FILE position holds the first argument.
+        let mut eval_args: Vec<String> = args.file.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+        eval_args.extend(script_args);
+        return Ok(Some(Script { code: code.clone(), chunk_name: "eval".into(), args: eval_args }));
     }
-    if let Some(path) = &args.file {
+    if let Some(path) = args.file.as_ref().filter(|p| p.as_os_str() != std::ffi::OsStr::new("-")) {
         let code =
             std::fs::read_to_string(path).map_err(|e| format!("cannot read Lua file {}: {e}", path.display()))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "script.lua".into());
-        return Ok(Some(Script { code, chunk_name: name }));
+        return Ok(Some(Script { code: lua::script_text(code), chunk_name: name, args: script_args }));
     }
     let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
+    let named_dash = args.file.is_some();
+    if named_dash || !stdin.is_terminal() {
         let mut code = String::new();
         stdin.lock().read_to_string(&mut code).map_err(|e| format!("cannot read standard input: {e}"))?;
         if !code.trim().is_empty() {
-            return Ok(Some(Script { code, chunk_name: "stdin".into() }));
+            return Ok(Some(Script { code: lua::script_text(code), chunk_name: "stdin".into(), args: script_args }));
         }
     }
     Ok(None)
-}
-
-/// One line, one fresh sandbox; writes need a config `allow`, never `--force`.
-async fn repl(limits: LuaLimits) -> ExitCode {
-    let host: Arc<Host> = match load_host().await {
-        Ok(host) => Arc::new(host),
-        Err(message) => {
-            crate::log::failure(message);
-            return ExitCode::FAILURE;
-        }
-    };
-    write_stdout("kosmo integration Lua REPL. Type :quit to exit.\n");
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    loop {
-        write_stdout("lua> ");
-        let Some(Ok(line)) = lines.next() else { break };
-        let line = line.trim();
-        if line == ":quit" || line == ":q" {
-            break;
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let script = Script { code: line.to_string(), chunk_name: "repl".into() };
-        let execution = lua::run(host.clone(), script, limits, false).await;
-        report(&execution, false);
-    }
-    ExitCode::SUCCESS
 }

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod inspect;
 pub mod lua;
 pub mod mcp;
+pub mod repl;
 
 use std::io::Write;
 
@@ -25,7 +26,25 @@ pub async fn load_host() -> Result<Host, String> {
     for (_, _, note) in host.shadowed_tools() {
         crate::log::warn(note);
     }
+    warn_unknown_integrations(&host);
     Ok(host)
+}
+
+/// A config section for an integration no plugin serves is most likely a
+/// misspelt id: its settings would be silently ignored.
+fn warn_unknown_integrations(host: &Host) {
+    let catalog = host.catalog();
+    let loaded: Vec<&str> = catalog.plugins().iter().map(|p| p.id()).collect();
+    for id in host.settings.configured_integrations() {
+        if !loaded.contains(&id) {
+            let hint = kosmo_suggest::hint(id, &loaded);
+            let loaded = if loaded.is_empty() { "none".to_string() } else { loaded.join(", ") };
+            crate::log::warn(format!(
+                "the config file has a section for the integration '{id}', which no loaded plugin serves \
+                 (loaded: {loaded}); its settings are not used.{hint}"
+            ));
+        }
+    }
 }
 
 /// The plugin runtime of a server: the default limits and the compile cache.

@@ -8,7 +8,9 @@ use std::time::Instant;
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
 use super::convert::{Strictness, json_to_lua, lua_to_json};
+use super::errors;
 use super::sandbox::CallsInFlight;
+use crate::call_failure::{CallFailure, FailureKind};
 use crate::config::DEFAULT_ACCOUNT;
 use crate::host::{CallOptions, Host};
 use crate::runtime::Plugin;
@@ -32,18 +34,41 @@ pub struct CallLog {
     pub permission_bypassed: bool,
 }
 
-/// Raises the error a call returned, at the caller's line (`error(msg, 2)`),
-/// so messages carry the script's `file:line:`.
+/// Raises the error a call returned as an error value at the script's line
+/// (see `errors.rs`), and remembers which tool each function calls, for
+/// `paging` (`tool_of(f)` gives id, account, tool).
 const RAISE_AT_CALLER: &str = r#"
-local call = ...
-return function(id, account, tool)
-  return function(...)
+local call, error_here, setmetatable = ...
+local tools = setmetatable({}, { __mode = "k" })
+local function wrap(id, account, tool)
+  local f = function(...)
     local ok, result = call(id, account, tool, ...)
-    if not ok then error(result, 2) end
+    if not ok then error(error_here(result), 0) end
     return result
   end
+  tools[f] = { id, account, tool }
+  return f
+end
+local function tool_of(f)
+  local t = tools[f]
+  if t then return t[1], t[2], t[3] end
+end
+return wrap, tool_of
+"#;
+
+/// `__index` of a namespace: the Rust lookup answers `(true, value)` or
+/// `(false, fields)`, raised here at the script's line.
+const RAISING_INDEX: &str = r#"
+local index, error_here = ...
+return function(t, k)
+  local ok, v = index(t, k)
+  if ok then return v end
+  error(error_here(v), 0)
 end
 "#;
+
+/// Where `install` keeps `tool_of(f)`.
+pub const TOOL_OF: &str = "kosmo.tool_of";
 
 /// Which tool a Lua function calls: `app.integrations.<id>[.<account>].<tool>`.
 struct ToolPath {
@@ -75,6 +100,7 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
             let host = host.clone();
             let log = log.clone();
             async move {
+                let (record_id, record_tool) = (id.clone(), tool.clone());
                 let path = ToolPath { id, account, tool };
                 let started = Instant::now();
                 let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
@@ -87,20 +113,27 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
                     // Microsecond resolution: the benchmark reads per-call overheads from it.
                     duration_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
                     status: if outcome.is_ok() { "ok" } else { "error" },
-                    error: outcome.as_ref().err().cloned(),
+                    error: outcome.as_ref().err().map(|f| f.message.clone()),
                     name: title,
                     group: path.id,
                 };
                 log.lock().unwrap_or_else(|e| e.into_inner()).calls.push(record);
                 match outcome {
                     Ok(value) => Ok((true, value)),
-                    Err(message) => Ok((false, Value::String(lua.create_string(&message)?))),
+                    Err(failure) => {
+                        let tool = format!("{}.{}", record_id, record_tool);
+                        Ok((false, Value::Table(errors::failure_fields(&lua, &tool, &failure)?)))
+                    }
                 }
             }
         })?
     };
-    let wrap: Function = lua.load(RAISE_AT_CALLER).set_name("=kosmo").call(call)?;
+    let error_here: Function = lua.named_registry_value(errors::ERROR_HERE)?;
+    let setmetatable: Function = lua.globals().raw_get("setmetatable")?;
+    let (wrap, tool_of): (Function, Function) =
+        lua.load(RAISE_AT_CALLER).set_name(HOST_CHUNK_NAME).call((call, error_here, setmetatable))?;
     lua.set_named_registry_value(WRAP, wrap)?;
+    lua.set_named_registry_value(TOOL_OF, tool_of)?;
 
     let integrations = lua.create_table()?;
     integrations.set_metatable(Some(integrations_meta(lua, host)?))?;
@@ -109,6 +142,8 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
     env.raw_set("app", app)?;
     Ok(())
 }
+
+const HOST_CHUNK_NAME: &str = "=kosmo";
 
 /// Where `install` keeps the function that makes a tool's Lua function.
 const WRAP: &str = "kosmo.wrap_tool";
@@ -162,11 +197,15 @@ fn namespace_meta(
     let id = id.to_string();
     let account = account.map(str::to_string);
     let (pairs_host, pairs_id, pairs_accounts) = (host.clone(), id.clone(), accounts.clone());
-    let index = lua.create_function(move |lua, (table, key): (Table, Value)| -> mlua::Result<Value> {
-        let Some(plugin) = host.plugin(&id) else { return Ok(Value::Nil) };
+    let index = lua.create_function(move |lua, (table, key): (Table, Value)| -> mlua::Result<(bool, Value)> {
+        let Some(plugin) = host.plugin(&id) else { return Ok((true, Value::Nil)) };
+        let unknown = |name: &str| -> mlua::Result<(bool, Value)> {
+            let message = unknown_key(&prefix, &id, &plugin, &accounts, name);
+            Ok((false, Value::Table(errors::plain_fields(lua, "unknown_function", &message)?)))
+        };
         let name = match &key {
             Value::String(s) => s.to_string_lossy(),
-            other => return Err(unknown_key(&prefix, &plugin, &accounts, &format!("{other:?}"))),
+            other => return unknown(&format!("{other:?}")),
         };
         let value = if accounts.contains(&name) {
             let tools = lua.create_table()?;
@@ -176,11 +215,13 @@ fn namespace_meta(
             let wrap: Function = lua.named_registry_value(WRAP)?;
             Value::Function(wrap.call::<Function>((id.as_str(), account.as_deref(), name.as_str()))?)
         } else {
-            return Err(unknown_key(&prefix, &plugin, &accounts, &name));
+            return unknown(&name);
         };
         table.raw_set(name, &value)?;
-        Ok(value)
+        Ok((true, value))
     })?;
+    let error_here: Function = lua.named_registry_value(errors::ERROR_HERE)?;
+    let index: Function = lua.load(RAISING_INDEX).set_name(HOST_CHUNK_NAME).call((index, error_here))?;
     let keys = move || {
         let plugin = pairs_host.plugin(&pairs_id);
         let tools = plugin.as_ref().map(|p| p.tools.as_slice()).unwrap_or_default();
@@ -219,15 +260,20 @@ fn with_default(configured: Vec<String>) -> Vec<String> {
     accounts
 }
 
-/// A misspelt function (or account) name: what is there, and the closest one.
-fn unknown_key(prefix: &str, plugin: &Plugin, accounts: &[String], key: &str) -> mlua::Error {
+/// A misspelt function (or account) name: what is there, the closest one,
+/// and at the root how to configure an account of that name.
+fn unknown_key(prefix: &str, id: &str, plugin: &Plugin, accounts: &[String], key: &str) -> String {
     let mut known: Vec<&str> = plugin.tools.iter().map(|t| t.name.as_str()).collect();
     known.extend(accounts.iter().map(String::as_str));
     let hint = kosmo_suggest::hint(key, &known);
-    let what = if accounts.is_empty() { "function" } else { "function or account" };
-    let accounts =
-        if accounts.is_empty() { String::new() } else { format!(" Configured accounts: {}.", accounts.join(", ")) };
-    mlua::Error::runtime(format!("Unknown {what}: app.{prefix}.{key}.{hint}{accounts}"))
+    if accounts.is_empty() {
+        return format!("Unknown function: app.{prefix}.{key}.{hint}");
+    }
+    format!(
+        "Unknown function or account: app.{prefix}.{key}.{hint} Configured accounts: {}. To use an account \
+         named '{key}', add [integrations.{id}.accounts.{key}] to the config file.",
+        accounts.join(", ")
+    )
 }
 
 async fn call_tool(
@@ -237,18 +283,19 @@ async fn call_tool(
     args: MultiValue,
     force: bool,
     log: &Mutex<CallLog>,
-) -> Result<Value, String> {
+) -> Result<Value, CallFailure> {
     let (id, account, tool_name) = (path.id.as_str(), path.account(), path.tool.as_str());
+    let invalid = |message: String| CallFailure::new(FailureKind::InvalidArguments, message);
     let arguments = match args.into_iter().next() {
         None | Some(Value::Nil) => serde_json::Value::Object(Default::default()),
         Some(value @ Value::Table(_)) => {
-            lua_to_json(lua, &value, Strictness::Strict).map_err(|e| format!("{id}.{tool_name}: {e}"))?
+            lua_to_json(lua, &value, Strictness::Strict).map_err(|e| invalid(format!("{id}.{tool_name}: {e}")))?
         }
         Some(other) => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "{id}.{tool_name} takes a table of named arguments, e.g. {{ perPage = 10 }}, not a {}",
                 other.type_name()
-            ));
+            )));
         }
     };
     // An empty table means no arguments, whatever its marker says.
@@ -256,9 +303,9 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let invocation = host.invoke(id, account, tool_name, &arguments, &CallOptions { force }).await?;
+    let invocation = host.call(id, account, tool_name, &arguments, &CallOptions { force }).await?;
     if invocation.permission_bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }
-    json_to_lua(lua, &invocation.result).map_err(|e| e.to_string())
+    json_to_lua(lua, &invocation.result).map_err(|e| CallFailure::new(FailureKind::Plugin, e.to_string()))
 }

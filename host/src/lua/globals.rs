@@ -1,31 +1,86 @@
-//! Host globals for scripts: `print`, `dump`, `json`, `docs.*` and `lua_read_doc`.
+//! Host globals for scripts: `print`, `dump`, `sleep`, `json`, `docs.*` and `lua_read_doc`.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use mlua::{Lua, MultiValue, Table, Value};
 
 use super::convert::{Strictness, json_to_lua, lua_to_json};
+use super::errors;
+use super::guide;
 use super::render::render;
+use super::sandbox::{CallsInFlight, Deadline};
 use crate::host::Host;
 
-/// Everything scripts printed; each `print`/`dump` call is one entry.
-pub type Output = Arc<Mutex<Vec<String>>>;
+/// Writes one printed entry where it is shown as it happens (stdout in text mode).
+pub type Echo = Box<dyn Fn(&str) + Send + Sync>;
 
-pub fn install_output(lua: &Lua, env: &Table, output: Output) -> mlua::Result<()> {
+/// What scripts print; each `print`/`dump` call is one entry. With an echo
+/// each entry is written when it is printed (so a script killed later has
+/// shown it); without one they are kept for the envelope.
+pub struct Output {
+    kept: Mutex<Vec<String>>,
+    echo: Option<Echo>,
+}
+
+impl Output {
+    pub fn new(echo: Option<Echo>) -> Arc<Output> {
+        Arc::new(Output { kept: Mutex::default(), echo })
+    }
+
+    fn push(&self, entry: String) {
+        match &self.echo {
+            Some(echo) => echo(&entry),
+            None => self.kept.lock().unwrap_or_else(|e| e.into_inner()).push(entry),
+        }
+    }
+
+    /// The entries kept so far (none when echoed).
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+pub fn install_output(lua: &Lua, env: &Table, output: Arc<Output>) -> mlua::Result<()> {
     let sink = output.clone();
     let print = lua.create_function(move |lua, args: MultiValue| {
         let line = args.iter().map(|v| render(lua, v)).collect::<Vec<_>>().join("\t");
-        sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        sink.push(line);
         Ok(())
     })?;
     let dump = lua.create_function(move |lua, args: MultiValue| {
         let value = args.into_iter().next().unwrap_or(Value::Nil);
-        output.lock().unwrap_or_else(|e| e.into_inner()).push(render(lua, &value));
+        output.push(render(lua, &value));
         Ok(value)
     })?;
     env.raw_set("print", print)?;
     env.raw_set("dump", dump)?;
     Ok(())
+}
+
+/// `sleep(seconds)`: waits, within the script's time limit (a sleep that
+/// would end past it is refused at once, naming the limit).
+pub fn install_sleep(lua: &Lua, env: &Table) -> mlua::Result<()> {
+    let sleep = lua.create_async_function(|lua, seconds: f64| async move {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(errors::at_script(&lua, format!("sleep: seconds must be a number of 0 or more, got {seconds}")));
+        }
+        let wanted = Duration::from_secs_f64(seconds);
+        if let Some(deadline) = lua.app_data_ref::<Deadline>().map(|d| d.get()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if wanted > left {
+                return Err(errors::at_script(&lua, format!(
+                    "sleep({seconds}) would end past the script's time limit ({:.1} s left; raise it with --cpu-limit)",
+                    left.as_secs_f64()
+                )));
+            }
+        }
+        // Counted as a call in flight: the CPU hook must not yield while mlua polls it.
+        let _in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
+        tokio::time::sleep(wanted).await;
+        Ok(())
+    })?;
+    env.raw_set("sleep", sleep)
 }
 
 pub fn install_json(lua: &Lua, env: &Table) -> mlua::Result<()> {
@@ -87,6 +142,9 @@ pub fn install_docs(lua: &Lua, env: &Table, host: Arc<Host>) -> mlua::Result<()>
 
 /// `"<id>"` → the integration's reference; `"<id>.<tool>"` → one tool's page.
 async fn read_page(host: &Host, page: &str) -> Result<String, String> {
+    if let Some(text) = guide::page(page) {
+        return Ok(text.to_string());
+    }
     let (id, topic) = page.split_once('.').unwrap_or((page, ""));
     let Some(plugin) = host.plugin(id) else {
         return Ok(format!("No integration docs found for '{page}'. Try docs.list()."));
@@ -99,6 +157,8 @@ async fn read_page(host: &Host, page: &str) -> Result<String, String> {
 
 fn list_pages(host: &Host) -> String {
     let mut out = String::from("Integrations (read one with docs.read(\"<id>\") or docs.read(\"<id>.<function>\")):\n");
+    let own: Vec<&str> = guide::PAGES.iter().map(|(page, _)| *page).collect();
+    out.push_str(&format!("\nScript helpers: {}\n", own.join(", ")));
     for plugin in host.catalog().plugins() {
         out.push_str(&format!("\n{} — {} ({} functions)\n", plugin.id(), plugin.manifest.name, plugin.tools.len()));
         for tool in &plugin.tools {

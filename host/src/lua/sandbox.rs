@@ -115,10 +115,28 @@ pub struct Sandbox {
     pub lua: Lua,
     /// The environment scripts run in; host globals are added to it.
     pub env: Table,
+    /// Sticky once the script is stopped at its limit.
     killed: Arc<AtomicBool>,
+    /// When the running statement's time is up (armed per statement).
+    deadline: Deadline,
     calls: CallsInFlight,
     limits: LuaLimits,
 }
+
+/// When the running chunk must end; `sleep` reads it too (Lua app data).
+#[derive(Clone)]
+pub struct Deadline(Arc<std::sync::Mutex<Instant>>);
+
+impl Deadline {
+    pub fn get(&self) -> Instant {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set(&self, at: Instant) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+    }
+}
+
 
 impl Sandbox {
     pub fn new(limits: LuaLimits) -> mlua::Result<Sandbox> {
@@ -173,12 +191,17 @@ impl Sandbox {
         lua.set_memory_limit(limits.memory_bytes)?;
         let calls = CallsInFlight::default();
         lua.set_app_data(calls.clone());
-        Ok(Sandbox { lua, env, killed, calls, limits })
+        let deadline = Deadline(Arc::new(std::sync::Mutex::new(Instant::now() + limits.cpu)));
+        lua.set_app_data(deadline.clone());
+        Ok(Sandbox { lua, env, killed, deadline, calls, limits })
     }
 
-    /// Arms the CPU limit; call once setup is done, right before the script runs.
+    /// Arms the CPU limit; call once setup is done, right before the script
+    /// runs (the REPL: before each statement, which gets the whole limit).
     pub fn arm_cpu_limit(&self) -> mlua::Result<()> {
         let deadline = Instant::now() + self.limits.cpu;
+        self.deadline.set(deadline);
+        self.killed.store(false, Ordering::Relaxed);
         let killed = self.killed.clone();
         let cpu = self.limits.cpu;
         let last_yield = std::sync::Mutex::new(Instant::now());
