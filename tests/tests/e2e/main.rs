@@ -17,6 +17,7 @@ mod hostile_catalog;
 mod hostile_text;
 mod hot_swap;
 mod lua_cli;
+mod lua_ux;
 mod mcp;
 mod plugin_files;
 mod seed_examples;
