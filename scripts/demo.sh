@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Starts the simulator on a free loopback port, runs examples/workflow.lua
-# through kosmo with --json, prints the envelope, and stops the simulator.
+# Starts the simulator on a free loopback port and shows what kosmo does in a
+# few commands with short readable output, then stops the simulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/sim.sh
 start_sim
 url=$sim_url
-echo "demo: ringcentral-sim listening on $url" >&2
 
-KOSMO_PLUGIN_DIR=target/plugins \
-RC_SERVER_URL="$url" \
-RC_ACCESS_TOKEN=sim-token \
-KOSMO_ALLOW_LOOPBACK_SERVER=1 \
-  target/release/kosmo integrations:lua examples/workflow.lua --json
+export KOSMO_PLUGIN_DIR=target/plugins RC_SERVER_URL="$url" RC_ACCESS_TOKEN=sim-token KOSMO_ALLOW_LOOPBACK_SERVER=1
+kosmo=target/release/kosmo
+
+step() {
+  printf '\n\033[1m$ %s\033[0m\n' "$*"
+  "$@"
+}
+
+echo "demo: the RingCentral plugin against ringcentral-sim on $url"
+step $kosmo integrations:lua examples/demo.lua
+step $kosmo integrations:call ringcentral.get_presence '{}' --json --dry-run
+step $kosmo integrations:lua --eval 'return app.integrations.ringcentral.get_account_info{}'  || true
+step $kosmo integrations:lua --eval 'local r = app.integrations.ringcentral.list_messages{perPage = 2}
+return ("%d of %d messages on page %d"):format(#r.records, r.paging.totalElements, r.paging.page)'
