@@ -24,5 +24,5 @@ print(("\nMessages in the past 30 days: %d (%d inbound), read page by page with 
 local ok, e = pcall(R.get_message, {messageId = "404404"})
 print(("\nA missing message is an error value: kind=%s status=%s code=%s"):format(e.kind, e.status, e.code))
 
-local bad_ok, bad = pcall(R.send_sms, {from = "+16505550100", to = "not a number", text = ""})
-print("Bad arguments are caught before anything is sent:\n  " .. bad.message)
+local bad_ok, bad = pcall(R.list_messages, {perPage = 0, direction = "Sideways"})
+print("Bad arguments are all caught before anything is sent:\n  " .. bad.message)

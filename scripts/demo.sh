@@ -18,7 +18,7 @@ step() {
 
 echo "demo: the RingCentral plugin against ringcentral-sim on $url"
 step $kosmo integrations:lua examples/demo.lua
-step $kosmo integrations:call ringcentral.get_presence '{}' --json --dry-run
-step $kosmo integrations:lua --eval 'return app.integrations.ringcentral.get_account_info{}'  || true
-step $kosmo integrations:lua --eval 'local r = app.integrations.ringcentral.list_messages{perPage = 2}
-return ("%d of %d messages on page %d"):format(#r.records, r.paging.totalElements, r.paging.page)'
+echo; echo '# a misspelt function: the error says where, and what was meant'
+step $kosmo integrations:lua --eval 'return app.integrations.ringcentral.get_account_info{}' || true
+echo; echo '# the REPL keeps its state between lines (here fed from a pipe)'
+printf '%s\n' 'me = app.integrations.ringcentral.get_current_user{}' 'me.name' | step $kosmo integrations:lua --repl

@@ -20,7 +20,7 @@ const CONTINUED: &str = ">> ";
 
 const HELP: &str = "\
 Lua 5.4 with the integrations, one state for the session (globals stay set).
-  an expression (1 + 2, app.integrations.ringcentral.get_account_info{}) is shown
+  an expression (1 + 2, app.integrations.ringcentral.get_current_user{}) is shown
   an unfinished statement (for ... do) goes on at the >> prompt
   Ctrl-C cancels the running statement or the input; Ctrl-D or :quit leaves
   docs.list(), docs.read(\"ringcentral\"), docs.read(\"ringcentral.<tool>\") describe the tools
