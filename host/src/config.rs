@@ -214,8 +214,11 @@ impl Settings {
                 return e;
             }
             let section = format!("[integrations.{integration}.accounts.{name}]");
-            e.replace(&format!("{}={server_url}", env.server_url), &format!("server_url = \"{server_url}\" in {section}"))
-                .replace("set KOSMO_ALLOW_LOOPBACK_SERVER=1", "add allow_loopback_server = true to that section")
+            e.replace(
+                &format!("{}={server_url}", env.server_url),
+                &format!("server_url = \"{server_url}\" in {section}"),
+            )
+            .replace("set KOSMO_ALLOW_LOOPBACK_SERVER=1", "add allow_loopback_server = true to that section")
         })?;
         let credential = credential(integration, name, config, &profile.env)?;
         Ok(Account { integration: integration.into(), name: name.into(), profile, server, credential })

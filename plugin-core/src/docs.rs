@@ -95,6 +95,13 @@ fn describe(p: &Param, named_body_fields: bool) -> String {
         }
         text.push('.');
     }
+    if p.name == "startsWith" {
+        // What RingCentral's reference says it matches, beside the seed's wording.
+        text.push_str(
+            " RingCentral matches it against the start of the first name or the last name, ignoring case \
+             (\"ada\" finds Ada Lovelace and Adam Smith).",
+        );
+    }
     match p.kind {
         Kind::DateTime => text.push_str(" A date alone means midnight UTC."),
         Kind::Phone { plus: false } => text.push_str(" Sent as digits without the '+'."),

@@ -64,10 +64,8 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
     let given = |name: &str| args.get(name).is_some_and(|v| !v.is_null());
     for (a, b) in tool.exclusive {
         if given(a) && given(b) {
-            problems.push(format!(
-                "{}: give either '{a}' or '{b}', not both (RingCentral cannot combine them)",
-                tool.name
-            ));
+            problems
+                .push(format!("{}: give either '{a}' or '{b}', not both (RingCentral cannot combine them)", tool.name));
         }
     }
 
@@ -383,9 +381,13 @@ fn check_api_path(path: &str) -> Result<(), &'static str> {
         decoded_lower.split('/').map(|s| s.split(';').next().unwrap_or_default().trim()).filter(|s| !s.is_empty());
     let is_oauth = named.next() == Some("restapi") && named.next().is_some_and(|s| s.starts_with("oauth"));
     if path.contains("://") || path.starts_with("//") || path.starts_with('\\') {
-        Err("absolute URLs are rejected unless on the account's own server; give a path such as /restapi/v1.0/account/~")
+        Err(
+            "absolute URLs are rejected unless on the account's own server; give a path such as /restapi/v1.0/account/~",
+        )
     } else if !DOCUMENTED_PREFIXES.iter().any(|prefix| only_path.starts_with(prefix)) {
-        Err("it must start with /restapi/ or another documented prefix: /team-messaging/, /webinar/, /scim/, /rcvideo/, /ai/, /analytics/")
+        Err(
+            "it must start with /restapi/ or another documented prefix: /team-messaging/, /webinar/, /scim/, /rcvideo/, /ai/, /analytics/",
+        )
     } else if lower.starts_with("/restapi/oauth") || is_oauth {
         Err("OAuth endpoints are handled by the host, not by tools")
     } else if only_path.split('/').chain(decoded.split('/')).any(|seg| {

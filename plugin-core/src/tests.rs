@@ -321,7 +321,10 @@ fn schemas_follow_the_table() {
     assert_eq!(list["properties"]["perPage"]["maximum"], 1000);
     let message_type = &list["properties"]["messageType"];
     assert_eq!(message_type["anyOf"][0]["enum"], json!(["Fax", "SMS", "VoiceMail", "Pager", "All"]));
-    assert_eq!(message_type["anyOf"][1]["pattern"], "^ *(Fax|SMS|VoiceMail|Pager|All)( *, *(Fax|SMS|VoiceMail|Pager|All))* *$");
+    assert_eq!(
+        message_type["anyOf"][1]["pattern"],
+        "^ *(Fax|SMS|VoiceMail|Pager|All)( *, *(Fax|SMS|VoiceMail|Pager|All))* *$"
+    );
     let update = schema::input_schema(find("update_message").unwrap());
     assert_eq!(update["required"], json!(["message_id"]));
     assert_eq!(update["properties"]["readStatus"]["enum"], json!(["Read", "Unread"]));
@@ -408,12 +411,16 @@ fn api_paths_may_be_absolute_on_the_accounts_server_and_under_documented_prefixe
     let next = json!({"path": "https://Platform.RingCentral.com/restapi/v1.0/account/~/extension?page=2&perPage=2"});
     let built = crate::request::build_for(tool, &next, origin).unwrap();
     assert_eq!(built.path_and_query, "/restapi/v1.0/account/~/extension?page=2&perPage=2");
-    for elsewhere in ["https://evil.example/restapi/v1.0/account/~", "https://platform.ringcentral.com.evil.example/x"] {
+    for elsewhere in ["https://evil.example/restapi/v1.0/account/~", "https://platform.ringcentral.com.evil.example/x"]
+    {
         let e = crate::request::build_for(tool, &json!({ "path": elsewhere }), origin).unwrap_err();
         assert!(e.contains("unless on the account's server https://platform.ringcentral.com"), "{e}");
     }
     for documented in ["/team-messaging/v1/chats", "/scim/v2/Users", "/rcvideo/v2/bridges", "/ai/status/v1/jobs/1"] {
-        assert_eq!(crate::request::build_for(tool, &json!({ "path": documented }), origin).unwrap().path_and_query, documented);
+        assert_eq!(
+            crate::request::build_for(tool, &json!({ "path": documented }), origin).unwrap().path_and_query,
+            documented
+        );
     }
     let e = err("api_get", json!({"path": "/somewhere/else"}));
     assert!(e.contains("must start with /restapi/ or another documented prefix"), "{e}");

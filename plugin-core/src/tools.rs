@@ -442,7 +442,7 @@ pub static TOOLS: &[Tool] = &[
             param(
                 "startsWith",
                 Kind::String,
-                "Only contacts whose first name or last name starts with this text, ignoring case (\"ada\" matches Ada Lovelace and Adam Smith; the company, email and phone numbers are not searched).",
+                "Filter contacts whose first name, last name, or company name starts with this string.",
                 Place::Query("startsWith"),
             ),
             PER_PAGE_100,

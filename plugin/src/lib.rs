@@ -52,8 +52,7 @@ impl Guest for RingCentral {
         };
         let args: serde_json::Value = serde_json::from_str(&arguments)
             .map_err(|e| ToolError::InvalidArguments(format!("{name}: arguments are not valid JSON: {e}")))?;
-        let request =
-            request::build_for(tool, &args, &context.server_origin).map_err(ToolError::InvalidArguments)?;
+        let request = request::build_for(tool, &args, &context.server_origin).map_err(ToolError::InvalidArguments)?;
         let origin = http::Origin::parse(&context.server_origin).map_err(ToolError::Transport)?;
         let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
         let response =

@@ -70,7 +70,11 @@ impl Pty {
     pub fn wait_for(&self, text: &str, count: usize) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.screen().matches(text).count() < count {
-            assert!(Instant::now() < deadline, "{text:?} was not shown {count} times in 30 s; the screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} was not shown {count} times in 30 s; the screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -111,7 +111,9 @@ pub async fn run(args: CallArgs) -> ExitCode {
 fn read_arguments(given: &str) -> Result<String, String> {
     if given == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the arguments from standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the arguments from standard input: {e}"))?;
         return Ok(text);
     }
     match given.strip_prefix('@') {
@@ -132,7 +134,12 @@ fn failed(args: &CallArgs, message: &str, code: ExitCode) -> ExitCode {
             success: false,
             data: None,
             error: Some(message.to_string()),
-            meta: CallMeta { dry_run: args.dry_run, operation: None, permission_bypassed: false, account: &args.account },
+            meta: CallMeta {
+                dry_run: args.dry_run,
+                operation: None,
+                permission_bypassed: false,
+                account: &args.account,
+            },
             duration_ms: 0.0,
         };
         write_stdout(&format!("{}\n", pretty_json(&envelope)));

@@ -18,14 +18,16 @@ use crate::lua::{self, Execution, LuaLimits, Script};
 const WATCHDOG_GRACE: Duration = Duration::from_secs(3);
 
 #[derive(Args)]
-#[command(after_help = "Code comes from --eval, else FILE (`-` is standard input), else standard input when it is not a terminal.\n\
+#[command(
+    after_help = "Code comes from --eval, else FILE (`-` is standard input), else standard input when it is not a terminal.\n\
 Arguments after FILE (or after `--`) are the script's: `arg[1]`, ... and `...`; `arg[0]` is FILE.\n\
 Exit status: 0 success, 1 script or tool error, 2 no code given or a bad option.\n\n\
 Examples:\n  \
 kosmo integrations:lua --eval 'dump(app.integrations.ringcentral.list_messages({perPage = 5}))' --json\n  \
 kosmo integrations:lua workflow.lua --force --json\n  \
 kosmo integrations:lua notify.lua -- +16505550101 \"Build done\"\n  \
-echo 'print(docs.read(\"ringcentral\"))' | kosmo integrations:lua")]
+echo 'print(docs.read(\"ringcentral\"))' | kosmo integrations:lua"
+)]
 pub struct LuaArgs {
     /// Lua file to run (`-`: standard input).
     file: Option<PathBuf>,
@@ -75,7 +77,8 @@ pub async fn run(args: LuaArgs) -> ExitCode {
     };
     start_watchdog(limits, args.json);
     // Text mode shows each print as it happens; the envelope holds them all.
-    let echo: Option<lua::Echo> = if args.json { None } else { Some(Box::new(|line: &str| write_stdout(&format!("{line}\n")))) };
+    let echo: Option<lua::Echo> =
+        if args.json { None } else { Some(Box::new(|line: &str| write_stdout(&format!("{line}\n")))) };
     let execution = lua::run(host, script, limits, args.force, echo).await;
     report(&execution, args.json);
     if execution.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }

@@ -108,6 +108,9 @@ fn convert(
         Value::String(s) => Ok(Json::String(s.to_string_lossy())),
         Value::LightUserData(ud) if ud.0.is_null() => Ok(Json::Null),
         Value::Table(table) => {
+            if let Some(text) = super::errors::as_text(lua, table) {
+                return Ok(Json::String(text));
+            }
             let pointer = table.to_pointer();
             if seen.contains(&pointer) {
                 return if lenient {

@@ -48,8 +48,12 @@ end
 local function is_error(value)
   return type(value) == "table" and texts[value] ~= nil
 end
-return make_error, is_error, text
+return make_error, is_error, text, meta
 "#;
+
+/// Where the error values' metatable and `text(e)` are kept, for [`as_text`].
+const ERROR_META: &str = "kosmo.error_meta";
+const ERROR_TEXT: &str = "kosmo.error_text";
 
 /// Where `error_here(fields)` is kept: the error value for `fields` at the
 /// script's current line. Host-side Lua wrappers raise what it returns (a
@@ -60,7 +64,7 @@ pub const ERROR_HERE: &str = "kosmo.error_here";
 /// Installs the constructor and `error_here`; returns `is_error` and `text` for the runner.
 pub fn install(lua: &Lua) -> mlua::Result<(Function, Function)> {
     let globals = lua.globals();
-    let (make, is_error, text): (Function, Function, Function) =
+    let (make, is_error, text, meta): (Function, Function, Function, Table) =
         lua.load(ERROR_VALUES).set_name(format!("={HOST_CHUNK}")).call((
             globals.raw_get::<Function>("setmetatable")?,
             globals.raw_get::<Function>("rawget")?,
@@ -70,12 +74,26 @@ pub fn install(lua: &Lua) -> mlua::Result<(Function, Function)> {
             globals.raw_get::<Function>("getmetatable")?,
         ))?;
     lua.set_named_registry_value(MAKE_ERROR, make)?;
+    lua.set_named_registry_value(ERROR_META, meta)?;
+    lua.set_named_registry_value(ERROR_TEXT, text.clone())?;
     let error_here = lua.create_function(|lua, fields: Table| error_value(lua, fields))?;
     lua.set_named_registry_value(ERROR_HERE, error_here)?;
     Ok((is_error, text))
 }
 
-/// The fields of a failed call, ready for [`raise`].
+/// An error value's message (what `tostring` gives), so that printing,
+/// returning or encoding one shows the message as a string error did.
+pub fn as_text(lua: &Lua, table: &Table) -> Option<String> {
+    let meta = table.metatable()?;
+    let error_meta: Table = lua.named_registry_value(ERROR_META).ok()?;
+    if meta != error_meta {
+        return None;
+    }
+    let text: Function = lua.named_registry_value(ERROR_TEXT).ok()?;
+    text.call::<String>(table.clone()).ok()
+}
+
+/// The fields of a failed call, ready for `error_here`.
 pub fn failure_fields(lua: &Lua, tool: &str, failure: &CallFailure) -> mlua::Result<Table> {
     let fields = lua.create_table()?;
     fields.raw_set("kind", failure.kind.as_str())?;

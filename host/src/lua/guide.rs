@@ -2,12 +2,7 @@
 //! the integrations' pages: what each function takes, in order.
 
 /// `(page, text)`; the page name is what `docs.read` takes.
-pub const PAGES: &[(&str, &str)] = &[
-    ("json", JSON),
-    ("regex", REGEX),
-    ("paging", PAGING),
-    ("errors", ERRORS),
-];
+pub const PAGES: &[(&str, &str)] = &[("json", JSON), ("regex", REGEX), ("paging", PAGING), ("errors", ERRORS)];
 
 pub fn page(name: &str) -> Option<&'static str> {
     PAGES.iter().find(|(page, _)| *page == name).map(|(_, text)| *text)

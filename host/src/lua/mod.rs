@@ -72,13 +72,7 @@ pub fn script_text(code: String) -> String {
 }
 
 /// One script run: a fresh session, the chunk called with `args` as `...`.
-pub async fn run(
-    host: Arc<Host>,
-    script: Script,
-    limits: LuaLimits,
-    force: bool,
-    echo: Option<Echo>,
-) -> Execution {
+pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, force: bool, echo: Option<Echo>) -> Execution {
     let session = match Session::new(host, limits, force, echo) {
         Ok(session) => session,
         Err(message) => return Execution::failed(message),
@@ -226,7 +220,8 @@ impl Session {
         };
         let mut result = Vec::with_capacity(values.len());
         for value in values.iter() {
-            let json = convert::lua_to_json(lua, value, convert::Strictness::Lenient).unwrap_or(serde_json::Value::Null);
+            let json =
+                convert::lua_to_json(lua, value, convert::Strictness::Lenient).unwrap_or(serde_json::Value::Null);
             result.push(json);
         }
         Ok((result, lua.used_memory()))

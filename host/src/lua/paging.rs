@@ -115,7 +115,8 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>) -> mlua::Result<()> {
     let tool_params = lua.create_function(move |lua, (id, tool): (String, String)| {
         let names = lua.create_table()?;
         let plugin = host.plugin(&id);
-        let properties = plugin.as_ref().and_then(|p| p.tool(&tool)).and_then(|t| t.input_schema["properties"].as_object());
+        let properties =
+            plugin.as_ref().and_then(|p| p.tool(&tool)).and_then(|t| t.input_schema["properties"].as_object());
         for name in properties.into_iter().flat_map(|p| p.keys()) {
             names.raw_set(name.as_str(), true)?;
         }

@@ -13,9 +13,13 @@ pub fn render(lua: &Lua, value: &Value) -> String {
         Value::Number(n) => render_number(*n),
         Value::String(s) => s.to_string_lossy(),
         Value::LightUserData(ud) if ud.0.is_null() => "null".into(),
-        Value::Table(_) => match lua_to_json(lua, value, Strictness::Lenient) {
-            Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("<unprintable: {e}>")),
-            Err(e) => format!("<table: {e}>"),
+        // An error value shows as its message, as a string error did.
+        Value::Table(table) => match super::errors::as_text(lua, table) {
+            Some(text) => text,
+            None => match lua_to_json(lua, value, Strictness::Lenient) {
+                Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_else(|e| format!("<unprintable: {e}>")),
+                Err(e) => format!("<table: {e}>"),
+            },
         },
         other => format!("<{}>", other.type_name()),
     }

@@ -137,7 +137,6 @@ impl Deadline {
     }
 }
 
-
 impl Sandbox {
     pub fn new(limits: LuaLimits) -> mlua::Result<Sandbox> {
         let lua = Lua::new_with(

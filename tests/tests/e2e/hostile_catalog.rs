@@ -194,11 +194,9 @@ fn a_pin_that_is_not_a_digest_is_a_config_error() {
     command.env("KOSMO_CONFIG", pin_config(bench.plugins.path(), "not-a-digest"));
     let run = lua_json(&mut command, RINGCENTRAL_CALL, &[]);
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("[integrations.ringcentral] sha256 = \"not-a-digest\" is not a sha256"),
-        "{}",
-        run.stderr
-    );
+    // With --json the config error is the envelope's.
+    let error = run.envelope()["error"].as_str().unwrap_or_default().to_string();
+    assert!(error.contains("[integrations.ringcentral] sha256 = \"not-a-digest\" is not a sha256"), "{error}");
 }
 
 #[test]

@@ -390,7 +390,7 @@ fn the_other_integration_commands() {
 }
 
 #[test]
-fn the_repl_runs_each_line_in_a_fresh_sandbox() {
+fn the_repl_keeps_one_state_for_the_session() {
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
     let run = run(
         kosmo(plugins.path()).args(["integrations:lua", "--repl"]),
@@ -398,7 +398,7 @@ fn the_repl_runs_each_line_in_a_fresh_sandbox() {
     );
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("lua> "), "{}", run.stdout);
-    assert!(run.stdout.contains("nil\n"), "state does not leak between lines: {}", run.stdout);
+    assert!(run.stdout.contains("41\n"), "x is kept for the next line: {}", run.stdout);
     assert!(run.stdout.contains("2\n") && run.stdout.contains("still here"));
     assert!(!run.stdout.contains("after quit"));
     assert!(run.stderr.contains("repl:1: oops"), "{}", run.stderr);

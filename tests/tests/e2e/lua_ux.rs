@@ -100,7 +100,8 @@ fn scripts_get_their_arguments_and_may_start_with_a_shebang_or_bom() {
     assert!(run.stderr.contains("wf.lua:4: line four"), "the shebang line still counts: {}", run.stderr);
 
     // Without `--`, options of the script's own pass through; `-` is standard input.
-    let stdin = run_stdin(&plugins, &["integrations:lua", "-", "+16505550101", "--flag"], "print(select('#', ...), ...)");
+    let stdin =
+        run_stdin(&plugins, &["integrations:lua", "-", "+16505550101", "--flag"], "print(select('#', ...), ...)");
     assert_eq!(stdin.stdout, "2\t+16505550101\t--flag\n", "{}", stdin.stderr);
 }
 
@@ -158,10 +159,13 @@ fn with_json_every_failure_is_an_envelope_with_its_exit_code() {
     check(missing, 1, "cannot read Lua file nowhere.lua");
     let config = plugins.path().join("broken.toml");
     std::fs::write(&config, "[integrations.ringcentral\n").unwrap();
-    let bad_config =
-        run(kosmo(plugins.path()).env("KOSMO_CONFIG", &config).args(["integrations:lua", "-e", "x = 1", "--json"]), None);
+    let bad_config = run(
+        kosmo(plugins.path()).env("KOSMO_CONFIG", &config).args(["integrations:lua", "-e", "x = 1", "--json"]),
+        None,
+    );
     check(bad_config, 1, "broken.toml");
-    let bad_call = run(kosmo(plugins.path()).args(["integrations:call", "ringcentral.list_messages", "{nope", "--json"]), None);
+    let bad_call =
+        run(kosmo(plugins.path()).args(["integrations:call", "ringcentral.list_messages", "{nope", "--json"]), None);
     check(bad_call, 2, "not valid JSON");
     let bad_name = run(kosmo(plugins.path()).args(["integrations:call", "list_messages", "--json"]), None);
     check(bad_name, 2, "not a function name");
@@ -182,8 +186,10 @@ fn call_arguments_come_from_a_file_or_standard_input() {
     assert_eq!(from_file.code, 0, "{}", from_file.stderr);
     let page: Value = serde_json::from_str(&from_file.stdout).unwrap();
     assert_eq!(page["paging"]["perPage"], 3);
-    let from_stdin =
-        run(kosmo_on(&sim, plugins.path()).args(["integrations:call", "ringcentral.list_messages", "-"]), Some(r#"{"perPage": 4}"#));
+    let from_stdin = run(
+        kosmo_on(&sim, plugins.path()).args(["integrations:call", "ringcentral.list_messages", "-"]),
+        Some(r#"{"perPage": 4}"#),
+    );
     let page: Value = serde_json::from_str(&from_stdin.stdout).unwrap();
     assert_eq!(page["paging"]["perPage"], 4, "{}", from_stdin.stderr);
 }
@@ -230,10 +236,15 @@ fn unknown_functions_and_accounts_say_where_and_how_to_configure() {
     let bench = Bench::start().with_accounts(&["work"]);
     let envelope = bench.lua("local R = app.integrations.ringcentral\n\nR.lst_messages{}");
     let error = envelope["error"].as_str().unwrap();
-    assert!(error.starts_with("eval:3: Unknown function or account: app.integrations.ringcentral.lst_messages."), "{error}");
+    assert!(
+        error.starts_with("eval:3: Unknown function or account: app.integrations.ringcentral.lst_messages."),
+        "{error}"
+    );
     assert!(error.contains("Did you mean 'list_messages'?"), "{error}");
-    let envelope = bench.lua("local ok, e = pcall(function() return app.integrations.ringcentral.support.list_messages{} end)\n\
-                              return e.kind, e.line, tostring(e)");
+    let envelope = bench.lua(
+        "local ok, e = pcall(function() return app.integrations.ringcentral.support.list_messages{} end)\n\
+                              return e.kind, e.line, tostring(e)",
+    );
     let result = &envelope["result"];
     assert_eq!(result[0], "unknown_function", "{envelope}");
     assert_eq!(result[1], 1);
@@ -340,8 +351,9 @@ fn errors_in_peoples_words() {
     assert!(refused.contains("check RC_SERVER_URL"), "{refused}");
     let unauthorized = error_of(kosmo_on(&sim, plugins.path()).env("RC_ACCESS_TOKEN", "wrong-token"));
     assert!(unauthorized.contains("HTTP 401") && unauthorized.contains("check RC_ACCESS_TOKEN"), "{unauthorized}");
-    let http =
-        error_of(kosmo(plugins.path()).env("RC_SERVER_URL", "http://platform.ringcentral.com").env("RC_ACCESS_TOKEN", "t"));
+    let http = error_of(
+        kosmo(plugins.path()).env("RC_SERVER_URL", "http://platform.ringcentral.com").env("RC_ACCESS_TOKEN", "t"),
+    );
     assert!(http.contains("requires https"), "{http}");
 
     let config = plugins.path().join("kosmo.toml");
@@ -361,7 +373,11 @@ fn errors_in_peoples_words() {
     let loopback = run.envelope()["error"].as_str().unwrap().to_string();
     assert!(loopback.contains("[integrations.ringcentral.accounts.work]"), "{loopback}");
     assert!(loopback.contains("allow_loopback_server = true") && !loopback.contains("RC_SERVER_URL"), "{loopback}");
-    assert!(run.stderr.contains("'ringcentarl'") && run.stderr.contains("Did you mean 'ringcentral'?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("'ringcentarl'") && run.stderr.contains("Did you mean 'ringcentral'?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -375,7 +391,10 @@ fn helper_docs_pages_and_enums() {
     assert!(result["regex"].as_str().unwrap().contains("regex.match(subject, pattern)"), "{result}");
     assert!(result["paging"].as_str().unwrap().contains("paging.all(tool, args"), "{result}");
     assert!(result["errors"].as_str().unwrap().contains("e.status"), "{result}");
-    assert!(result["contacts"].as_str().unwrap().contains("first name or last name starts with"), "{result}");
+    assert!(
+        result["contacts"].as_str().unwrap().contains("start of the first name or the last name, ignoring case"),
+        "{result}"
+    );
     assert!(result["list"].as_str().unwrap().contains("Script helpers: json, regex, paging, errors"), "{result}");
     let schema = run(bench.kosmo().args(["integrations:schema", "ringcentral.list_messages"]), None);
     let schema: Value = serde_json::from_str(&schema.stdout).unwrap();
@@ -386,7 +405,8 @@ fn helper_docs_pages_and_enums() {
 #[test]
 fn every_invalid_argument_in_one_error() {
     let bench = Bench::start();
-    let envelope = bench.lua("app.integrations.ringcentral.list_messages{perPage = 0, direction = 'Sideways', colour = 1}");
+    let envelope =
+        bench.lua("app.integrations.ringcentral.list_messages{perPage = 0, direction = 'Sideways', colour = 1}");
     let error = envelope["error"].as_str().unwrap();
     assert!(error.contains("list_messages: 3 problems:"), "{error}");
     assert!(error.contains("'colour'") && error.contains("'perPage'") && error.contains("'direction'"), "{error}");
