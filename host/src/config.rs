@@ -40,6 +40,15 @@ struct IntegrationConfig {
 struct PermissionsConfig {
     read: Option<Rule>,
     write: Option<Rule>,
+    /// `"allow"`: an identical write within the journal's window is sent again.
+    repeat: Option<RepeatRule>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum RepeatRule {
+    Allow,
+    Refuse,
 }
 
 #[derive(Deserialize, Default, Debug, Clone)]
@@ -170,6 +179,12 @@ impl Settings {
             read: config.permissions.read.unwrap_or(default.read),
             write: config.permissions.write.unwrap_or(default.write),
         }
+    }
+
+    /// Whether the config lets identical writes of `integration` repeat.
+    pub fn repeats_allowed(&self, integration: &str) -> bool {
+        let config = self.file.integrations.get(integration);
+        config.and_then(|c| c.permissions.repeat) == Some(RepeatRule::Allow)
     }
 
     /// Resolves an account; the error says what is missing and where to set it.

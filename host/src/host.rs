@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
-use crate::credentials::{self, Access};
-use crate::permission;
+use crate::confirm::Confirmer;
+use crate::credentials;
+use crate::permission::{self, OperationKind, Rule};
 use crate::registry::{Catalog, Registry};
-use crate::runtime::{CallError, Plugin, Runtime, ToolError};
+use crate::runtime::{Plugin, Runtime};
+use crate::writes::Write;
 
 pub struct Host {
     pub runtime: Arc<Runtime>,
@@ -19,10 +21,31 @@ pub struct Host {
 
 /// How one call may proceed, as its front end chose: the place for every
 /// per-call choice (`--force` now; confirmation, preview, pacing deadlines).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct CallOptions {
     /// Let a permission of `ask` through (`--force`); `deny` still refuses.
     pub force: bool,
+    /// Who to ask when a write needs approval (an MCP client, a terminal);
+    /// without one, such a write is refused.
+    pub confirmer: Option<Arc<dyn Confirmer>>,
+    /// How long a confirmation may wait (default [`crate::confirm::DEFAULT_TIMEOUT`]).
+    pub confirm_timeout: Option<std::time::Duration>,
+    /// Send a write even if an identical one went out recently (`--allow-repeat`).
+    pub allow_repeat: bool,
+    /// Preview every call instead of making it (`--dry-run` of a script).
+    pub dry_run: bool,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("force", &self.force)
+            .field("confirmer", &self.confirmer.is_some())
+            .field("confirm_timeout", &self.confirm_timeout)
+            .field("allow_repeat", &self.allow_repeat)
+            .field("dry_run", &self.dry_run)
+            .finish()
+    }
 }
 
 /// A successful tool call.
@@ -99,6 +122,9 @@ impl Host {
         options: &CallOptions,
     ) -> Result<Invocation, String> {
         let id = plugin.id();
+        if let Some(write) = self.write(plugin, account, tool_name, arguments, options)? {
+            return write.run().await;
+        }
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
         let access = credentials::access(&account).await?;
         let result = self
@@ -109,6 +135,36 @@ impl Host {
         let result = serde_json::from_str(&result)
             .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
         Ok(Invocation { result, permission_bypassed })
+    }
+
+    /// A write call's path ([`Write`]) when `tool_name` writes; `deny` refuses here.
+    fn write<'a>(
+        &'a self,
+        plugin: &'a Plugin,
+        account: &str,
+        tool_name: &'a str,
+        arguments: &'a serde_json::Value,
+        options: &'a CallOptions,
+    ) -> Result<Option<Write<'a>>, String> {
+        let Some(tool) = plugin.tool(tool_name).filter(|t| t.operation == OperationKind::Write) else {
+            return Ok(None);
+        };
+        let id = plugin.id();
+        let rule = self.settings.policy(id).write;
+        if rule == Rule::Deny {
+            permission::check(&self.settings.policy(id), id, tool.operation, options.force)?;
+        }
+        let account = self.settings.account(id, account)?;
+        Ok(Some(Write {
+            runtime: &self.runtime,
+            plugin,
+            account,
+            tool: tool_name,
+            arguments,
+            options,
+            rule,
+            repeats_allowed: self.settings.repeats_allowed(id),
+        }))
     }
 
     /// Everything `invoke` checks, with the plugin validating the arguments and
@@ -123,15 +179,28 @@ impl Host {
         options: &CallOptions,
     ) -> Result<Invocation, String> {
         let plugin = self.find(id)?;
-        let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, options.force)?;
-        let access = Access::offline(account.name.clone(), account.server.to_url());
-        match self.runtime.call_tool(&plugin, tool_name, &arguments.to_string(), &access).await {
-            Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {
-                result: serde_json::json!({ "dry_run": true, "valid": true, "sent": false }),
-                permission_bypassed,
-            }),
-            Err(e) => Err(format!("{id}.{tool_name}: {e}")),
-        }
+        // A preview sends nothing, so it needs no permission but `deny`.
+        let (account, _) = self.admit(&plugin, account, tool_name, true)?;
+        let write = Write {
+            runtime: &self.runtime,
+            plugin: &plugin,
+            account,
+            tool: tool_name,
+            arguments,
+            options,
+            rule: self.settings.policy(id).write,
+            repeats_allowed: true,
+        };
+        let requests = write.dry_run().await?;
+        let result = serde_json::json!({
+            "dry_run": true,
+            "valid": true,
+            "sent": false,
+            // The write, or the last request (a read has one).
+            "request": requests.last(),
+            "requests": requests,
+        });
+        Ok(Invocation { result, permission_bypassed: false })
     }
 
     fn find(&self, id: &str) -> Result<Arc<Plugin>, String> {

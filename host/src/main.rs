@@ -1,16 +1,19 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
 mod allowlist;
+mod audit;
 mod auth;
 mod cache;
 mod caps;
 mod commands;
 mod config;
+mod confirm;
 mod connections;
 mod credentials;
 mod envelope;
 mod gate;
 mod host;
+mod journal;
 mod log;
 mod lua;
 mod mcp;
@@ -19,6 +22,7 @@ mod profile;
 mod registry;
 mod runtime;
 mod untrusted_text;
+mod writes;
 
 use std::process::ExitCode;
 

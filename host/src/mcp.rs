@@ -10,8 +10,10 @@
 //! `ask` is refused unless the server runs with `--force`; `deny` is absolute.
 //! A failed call is a tool result with `isError: true` and the message.
 
+mod confirm;
+
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
@@ -32,11 +34,21 @@ pub struct KosmoMcp {
     account: String,
     /// Let `ask` through, as `--force` does elsewhere.
     force: bool,
+    /// How long a confirmation waits for the user.
+    confirm_timeout: Duration,
+    /// Confirmations handed to 2026-07-28 clients, awaiting their retry.
+    rounds: confirm::Rounds,
 }
 
 impl KosmoMcp {
     pub fn new(host: Arc<Host>, account: String, force: bool) -> KosmoMcp {
-        KosmoMcp { host, account, force }
+        let confirm_timeout = crate::confirm::DEFAULT_TIMEOUT;
+        KosmoMcp { host, account, force, confirm_timeout, rounds: confirm::Rounds::default() }
+    }
+
+    pub fn with_confirm_timeout(mut self, timeout: Duration) -> KosmoMcp {
+        self.confirm_timeout = timeout;
+        self
     }
 }
 
@@ -109,7 +121,7 @@ impl ServerHandler for KosmoMcp {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         // The version current now serves this call to its end, whatever is swapped in meanwhile.
         let found = {
@@ -126,12 +138,24 @@ impl ServerHandler for KosmoMcp {
             let hint = kosmo_suggest::hint(&request.name, &names);
             return Ok(failure(format!("unknown tool '{}'.{hint}", request.name)));
         };
-        let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
+        let arguments = serde_json::Value::Object(request.arguments.clone().unwrap_or_default());
+        let route = match self.rounds.route(&context, &request, self.confirm_timeout) {
+            Ok(route) => route,
+            Err(message) => return Ok(failure(message)),
+        };
+        let options = CallOptions {
+            force: self.force,
+            confirmer: route.confirmer(),
+            confirm_timeout: Some(self.confirm_timeout),
+            ..CallOptions::default()
+        };
         let started = Instant::now();
-        let outcome = self
-            .host
-            .invoke_plugin(&plugin, &self.account, &tool, &arguments, &CallOptions { force: self.force })
-            .await;
+        let outcome = self.host.invoke_plugin(&plugin, &self.account, &tool, &arguments, &options).await;
+        if let (confirm::Route::Defer(deferring), Err(_)) = (&route, &outcome)
+            && let Some(question) = deferring.question()
+        {
+            return Ok(self.rounds.input_required(&request, &question).into());
+        }
         log::debug(format!(
             "mcp: {} served by '{}' {} in {}: {}",
             request.name,

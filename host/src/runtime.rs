@@ -386,7 +386,8 @@ impl Runtime {
         // Never closed, so acquiring only waits.
         let _slot = self.slots.acquire().await.expect("the slot semaphore is never closed");
         let gate =
-            Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone());
+            Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone())
+                .capturing(access.capture.clone());
         let notes = gate.notes().clone();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::phone::{self, HomeCountry};
 use crate::tools::{Choices, Kind, Method, Param, Place, Shape, Tool};
 
 /// A request ready for the wire, relative to the account's server origin.
@@ -14,8 +15,24 @@ pub struct ApiRequest {
     pub body: Option<Value>,
 }
 
-/// Validates `args` against `tool` and builds its request.
+/// Validates `args` against `tool` and builds its request; a phone number
+/// without its country code is refused (see [`build_in`]).
 pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
+    build_in(tool, args, None)
+}
+
+/// Whether a phone number among `args` lacks its country code, so that the
+/// request needs the account's home country ([`phone::HOME_COUNTRY_PATH`]).
+pub fn needs_home_country(tool: &Tool, args: &Value) -> bool {
+    let Value::Object(args) = args else { return false };
+    tool.params.iter().any(|param| {
+        matches!(param.kind, Kind::Phone { .. })
+            && args.get(param.name).and_then(Value::as_str).and_then(phone::compact).is_some_and(|n| !phone::has_country_code(&n))
+    })
+}
+
+/// [`build`], with phone numbers without a country code completed with `home`.
+pub fn build_in(tool: &Tool, args: &Value, home: Option<&HomeCountry>) -> Result<ApiRequest, String> {
     let args = arguments_object(tool, args)?;
     reject_unknown(tool, args)?;
     let given = |name: &str| args.get(name).is_some_and(|v| !v.is_null());
@@ -39,7 +56,7 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
             None | Some(Value::Null) => continue,
             Some(value) => value,
         };
-        let mut value = check_kind(tool, param, value)?;
+        let mut value = check_kind(tool, param, value, home)?;
         if let Some(choices) = &param.choices {
             match choose(tool, param, choices, value.text())? {
                 Some(values) => value = Checked::List(values),
@@ -155,7 +172,7 @@ impl Checked {
     }
 }
 
-fn check_kind(tool: &Tool, param: &Param, value: &Value) -> Result<Checked, String> {
+fn check_kind(tool: &Tool, param: &Param, value: &Value, home: Option<&HomeCountry>) -> Result<Checked, String> {
     let wrong = || {
         format!("{}: parameter '{}' must be {}, got {}", tool.name, param.name, kind_name(param.kind), json_type(value))
     };
@@ -183,9 +200,10 @@ fn check_kind(tool: &Tool, param: &Param, value: &Value) -> Result<Checked, Stri
         }
         Kind::Phone { plus } => {
             let text = value.as_str().ok_or_else(wrong)?;
-            let normalized = phone_number(text).ok_or_else(|| {
+            let compact = phone::compact(text).ok_or_else(|| {
                 invalid("a phone number in E.164 format such as \"+16505551234\" (3 to 15 digits)", text)
             })?;
+            let normalized = phone::e164(&compact, home).map_err(|what| invalid(&what, text))?;
             Ok(Checked::Text(if plus { normalized } else { normalized.trim_start_matches('+').to_string() }))
         }
         Kind::Id => {
@@ -458,14 +476,6 @@ fn date_time(text: &str) -> Option<String> {
         _ => false,
     };
     (time_ok && zone_ok).then(|| text.to_string())
-}
-
-/// `+1 (650) 555-1234` → `+16505551234`; `None` unless 3 to 15 digits remain.
-fn phone_number(text: &str) -> Option<String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-    let digits = compact.strip_prefix('+').unwrap_or(&compact);
-    let ok = (3..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(compact)
 }
 
 fn encode_query(pairs: &[(String, String)]) -> String {

@@ -12,7 +12,9 @@ pub fn input_schema(tool: &Tool) -> Value {
             Kind::String | Kind::ApiPath | Kind::Phone { .. } => json!({ "type": "string" }),
             Kind::Text { max } => json!({ "type": "string", "minLength": 1, "maxLength": max }),
             Kind::DateTime => json!({ "type": "string", "format": "date-time" }),
-            Kind::Id => json!({ "type": ["string", "integer"], "minLength": 1 }),
+            // A string, never an integer: JSON clients in JavaScript round integers
+            // above 2^53, which would name another record. Scripts may still pass numbers.
+            Kind::Id => json!({ "type": "string", "minLength": 1 }),
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             Kind::Boolean => json!({ "type": "boolean" }),
             Kind::Object => json!({ "type": "object" }),

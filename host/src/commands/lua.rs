@@ -11,7 +11,8 @@ use clap::Args;
 
 use super::{load_host, write_stdout};
 use crate::envelope;
-use crate::host::Host;
+use crate::confirm::terminal::TerminalConfirmer;
+use crate::host::{CallOptions, Host};
 use crate::lua::{self, Execution, LuaLimits, Script};
 
 /// Extra time past the CPU limit before the watchdog ends the process: a C
@@ -37,6 +38,16 @@ pub struct LuaArgs {
     /// Allow calls whose permission is `ask` (writes, by default). `deny` still holds.
     #[arg(long)]
     force: bool,
+    /// Let every call build its request(s) and send nothing: each call returns
+    /// its preview (`request`: method, url, headers, body).
+    #[arg(long)]
+    dry_run: bool,
+    /// Send a write even if an identical one went out in the last 10 minutes.
+    #[arg(long)]
+    allow_repeat: bool,
+    /// How long a `y/N` confirmation on the terminal waits before it cancels.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    confirm_timeout: u64,
     /// Lua memory limit in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 20, value_parser = clap::value_parser!(usize))]
     memory_limit: usize,
@@ -58,7 +69,7 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 pub async fn run(args: LuaArgs) -> ExitCode {
     let limits = LuaLimits { memory_bytes: args.memory_limit, cpu: Duration::from_secs_f64(args.cpu_limit) };
     if args.repl {
-        return repl(limits).await;
+        return repl(limits, Duration::from_secs(args.confirm_timeout)).await;
     }
     let script = match read_script(&args) {
         Ok(Some(script)) => script,
@@ -79,7 +90,14 @@ pub async fn run(args: LuaArgs) -> ExitCode {
         }
     };
     start_watchdog(limits, args.json);
-    let execution = lua::run(host, script, limits, args.force).await;
+    let options = CallOptions {
+        force: args.force,
+        confirmer: TerminalConfirmer::if_interactive(Duration::from_secs(args.confirm_timeout)),
+        confirm_timeout: Some(Duration::from_secs(args.confirm_timeout)),
+        allow_repeat: args.allow_repeat,
+        dry_run: args.dry_run,
+    };
+    let execution = lua::run(host, script, limits, options).await;
     report(&execution, args.json);
     if execution.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
@@ -142,8 +160,9 @@ fn read_script(args: &LuaArgs) -> Result<Option<Script>, String> {
     Ok(None)
 }
 
-/// One line, one fresh sandbox; writes need a config `allow`, never `--force`.
-async fn repl(limits: LuaLimits) -> ExitCode {
+/// One line, one fresh sandbox; writes need a config `allow` or a `y` on the
+/// terminal, never `--force`.
+async fn repl(limits: LuaLimits, confirm_timeout: Duration) -> ExitCode {
     let host: Arc<Host> = match load_host().await {
         Ok(host) => Arc::new(host),
         Err(message) => {
@@ -165,7 +184,12 @@ async fn repl(limits: LuaLimits) -> ExitCode {
             continue;
         }
         let script = Script { code: line.to_string(), chunk_name: "repl".into() };
-        let execution = lua::run(host.clone(), script, limits, false).await;
+        let options = CallOptions {
+            confirmer: TerminalConfirmer::if_interactive(confirm_timeout),
+            confirm_timeout: Some(confirm_timeout),
+            ..CallOptions::default()
+        };
+        let execution = lua::run(host.clone(), script, limits, options).await;
         report(&execution, false);
     }
     ExitCode::SUCCESS

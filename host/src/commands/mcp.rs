@@ -25,10 +25,14 @@ pub struct ServeArgs {
     /// Named account from the config file that every call runs for.
     #[arg(long, default_value = DEFAULT_ACCOUNT)]
     account: String,
-    /// Allow calls whose permission is `ask` (writes, by default): an MCP
-    /// server cannot ask. `deny` still holds.
+    /// Allow calls whose permission is `ask` (writes, by default) without
+    /// asking. Without it, a client with elicitation is asked to confirm each
+    /// such call; one without is refused. `deny` still holds.
     #[arg(long)]
     force: bool,
+    /// How long a confirmation waits for the user before it counts as cancelled.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    confirm_timeout: u64,
     /// Serve the plugins as loaded at start; do not watch the directory.
     #[arg(long)]
     no_watch: bool,
@@ -71,7 +75,8 @@ pub async fn serve(args: ServeArgs) -> ExitCode {
     ));
     drop(catalog);
 
-    let handler = KosmoMcp::new(host.clone(), args.account, args.force);
+    let handler = KosmoMcp::new(host.clone(), args.account, args.force)
+        .with_confirm_timeout(Duration::from_secs(args.confirm_timeout));
     let running = match handler.serve(rmcp::transport::stdio_pipes()).await {
         Ok(running) => running,
         Err(e) => return fail(&format!("the MCP session did not start: {e}")),

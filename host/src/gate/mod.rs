@@ -12,6 +12,7 @@
 //! token-masked bodies, `limits.rs` the limits and notes they share.
 
 mod body;
+mod capture;
 mod exchange;
 mod headers;
 mod limits;
@@ -26,6 +27,7 @@ use wasmtime_wasi_http::{Error as HttpError, ForbiddenHeaderFilter, RequestOptio
 
 use self::exchange::{Exchange, IoFuture, redact_query};
 use self::headers::is_forbidden_header;
+pub use self::capture::{Capture, CapturedRequest};
 pub use self::limits::HttpLimits;
 use self::limits::Notes;
 use crate::allowlist::OriginPolicy;
@@ -55,6 +57,8 @@ pub struct Gate {
     connections: Connections,
     requests_sent: u32,
     notes: Notes,
+    /// A preview: requests are recorded and held back ([`Capture`]).
+    capture: Option<Capture>,
 }
 
 impl Gate {
@@ -64,7 +68,13 @@ impl Gate {
         limits: HttpLimits,
         connections: Connections,
     ) -> Gate {
-        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default() }
+        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default(), capture: None }
+    }
+
+    /// The gate of a preview: what the plugin builds is captured, not sent.
+    pub fn capturing(mut self, capture: Option<Capture>) -> Gate {
+        self.capture = capture;
+        self
     }
 
     pub fn notes(&self) -> &Notes {
@@ -128,6 +138,9 @@ impl WasiHttpHooks for Gate {
             ));
             self.notes.push(reason);
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
+        }
+        if let Some(capture) = self.capture.clone().filter(|c| c.holds(request.method(), self.bearer.is_some())) {
+            return Box::new(capture.record(request, self.limits.max_request_body, self.notes.clone()));
         }
         let exchange = Exchange {
             profile: self.policy.profile(),

@@ -67,18 +67,19 @@ impl ToolPath {
     }
 }
 
-pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mutex<CallLog>>) -> mlua::Result<()> {
+pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, options: CallOptions, log: Arc<Mutex<CallLog>>) -> mlua::Result<()> {
     let call = {
         let host = host.clone();
         type Arguments = (String, Option<String>, String, MultiValue);
         lua.create_async_function(move |lua, (id, account, tool, args): Arguments| {
             let host = host.clone();
             let log = log.clone();
+            let options = options.clone();
             async move {
                 let path = ToolPath { id, account, tool };
                 let started = Instant::now();
                 let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
-                let outcome = call_tool(&lua, &host, &path, args, force, &log).await;
+                let outcome = call_tool(&lua, &host, &path, args, &options, &log).await;
                 drop(in_flight);
                 let title =
                     host.plugin(&path.id).and_then(|p| p.tool(&path.tool).map(|t| t.title.clone())).unwrap_or_default();
@@ -235,7 +236,7 @@ async fn call_tool(
     host: &Host,
     path: &ToolPath,
     args: MultiValue,
-    force: bool,
+    options: &CallOptions,
     log: &Mutex<CallLog>,
 ) -> Result<Value, String> {
     let (id, account, tool_name) = (path.id.as_str(), path.account(), path.tool.as_str());
@@ -256,7 +257,11 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let invocation = host.invoke(id, account, tool_name, &arguments, &CallOptions { force }).await?;
+    let invocation = if options.dry_run {
+        host.dry_run(id, account, tool_name, &arguments, options).await?
+    } else {
+        host.invoke(id, account, tool_name, &arguments, options).await?
+    };
     if invocation.permission_bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }

@@ -15,7 +15,7 @@ use mlua::MultiValue;
 pub use bridge::CallRecord;
 pub use sandbox::LuaLimits;
 
-use crate::host::Host;
+use crate::host::{CallOptions, Host};
 
 pub struct Script {
     pub code: String,
@@ -54,11 +54,11 @@ pub fn time_limit_message(limits: LuaLimits) -> String {
     sandbox::cpu_limit_message(limits.cpu)
 }
 
-pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, force: bool) -> Execution {
+pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, options: CallOptions) -> Execution {
     let output: globals::Output = Arc::default();
     let log: Arc<Mutex<bridge::CallLog>> = Arc::default();
     let started = Instant::now();
-    let outcome = execute(host, &script, limits, force, output.clone(), log.clone()).await;
+    let outcome = execute(host, &script, limits, options, output.clone(), log.clone()).await;
     let execution_time_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
 
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
@@ -84,7 +84,7 @@ async fn execute(
     host: Arc<Host>,
     script: &Script,
     limits: LuaLimits,
-    force: bool,
+    options: CallOptions,
     output: globals::Output,
     log: Arc<Mutex<bridge::CallLog>>,
 ) -> Outcome {
@@ -96,7 +96,7 @@ async fn execute(
         globals::install_json(lua, env)?;
         regex::install(lua, env)?;
         globals::install_docs(lua, env, host.clone())?;
-        bridge::install(lua, env, host.clone(), force, log)?;
+        bridge::install(lua, env, host.clone(), options, log)?;
         Ok(())
     })();
     setup.map_err(|e| format!("could not set up Lua: {e}"))?;
