@@ -35,10 +35,8 @@ impl Question {
     /// The question as one text, control characters escaped (it quotes the
     /// arguments and what the plugin built).
     pub fn text(&self) -> String {
-        let mut text = format!(
-            "Allow {}.{} on the '{}' account to make this change?",
-            self.integration, self.tool, self.account
-        );
+        let mut text =
+            format!("Allow {}.{} on the '{}' account to make this change?", self.integration, self.tool, self.account);
         if self.tool == "send_sms" {
             let field = |name: &str| self.sms_field(name);
             text.push_str(&format!(
@@ -66,9 +64,9 @@ impl Question {
         let sms = self.requests.iter().rev().find(|r| r.method == "POST").map(|r| &r.body);
         let wire = sms.and_then(|body| match name {
             "from" => body["from"]["phoneNumber"].as_str().map(str::to_string),
-            "to" => body["to"].as_array().map(|to| {
-                to.iter().filter_map(|t| t["phoneNumber"].as_str()).collect::<Vec<_>>().join(", ")
-            }),
+            "to" => body["to"]
+                .as_array()
+                .map(|to| to.iter().filter_map(|t| t["phoneNumber"].as_str()).collect::<Vec<_>>().join(", ")),
             _ => body[name].as_str().map(str::to_string),
         });
         wire.or_else(|| self.arguments[name].as_str().map(str::to_string)).unwrap_or_default()

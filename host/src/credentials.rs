@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::allowlist::OriginPolicy;
 use crate::auth::{JwtCredential, TokenSource};
 use crate::config::{Account, Credential};
-use crate::gate::Capture;
 
 /// What a call may reach and with which credential. The token stays on the
 /// host side: the plugin only learns the account name and server origin.
@@ -17,8 +16,6 @@ pub struct Access {
     pub server_origin: String,
     pub policy: Arc<OriginPolicy>,
     pub bearer: Option<Arc<Bearer>>,
-    /// A preview: the gate captures requests instead of sending them.
-    pub capture: Option<Capture>,
 }
 
 impl Access {
@@ -26,21 +23,18 @@ impl Access {
     /// plugin, reading its docs, a dry run): the gate refuses every request,
     /// and the plugin still learns the account and server it would run for.
     pub fn offline(account: String, server_origin: String) -> Access {
-        Access { account, server_origin, policy: Arc::new(OriginPolicy::deny_all()), bearer: None, capture: None }
+        Access { account, server_origin, policy: Arc::new(OriginPolicy::deny_all()), bearer: None }
     }
 
-    /// The access of a preview of a call for `account`: the account's origins,
-    /// with every request captured. Without a credential nothing at all is sent.
-    pub fn preview(account: &Account, credential: Option<Access>, capture: Capture) -> Access {
-        let mut access = credential.unwrap_or_else(|| Access {
+    /// The account's origins without a credential: for a preview, whose
+    /// requests the gate captures, so that nothing at all is sent.
+    pub fn without_credential(account: &Account) -> Access {
+        Access {
             account: account.name.clone(),
             server_origin: account.server.to_url(),
             policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
             bearer: None,
-            capture: None,
-        });
-        access.capture = Some(capture);
-        access
+        }
     }
 }
 
@@ -52,7 +46,6 @@ pub async fn access(account: &Account) -> Result<Access, String> {
         server_origin: account.server.to_url(),
         policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
         bearer: Some(Arc::new(bearer)),
-        capture: None,
     })
 }
 

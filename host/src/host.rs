@@ -123,7 +123,9 @@ impl Host {
     ) -> Result<Invocation, String> {
         let id = plugin.id();
         if let Some(write) = self.write(plugin, account, tool_name, arguments, options)? {
-            return write.run().await;
+            let permission_bypassed = write.rule == Rule::Ask && write.force;
+            let result = write.run().await?;
+            return Ok(Invocation { result, permission_bypassed });
         }
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
         let access = credentials::access(&account).await?;
@@ -144,7 +146,7 @@ impl Host {
         account: &str,
         tool_name: &'a str,
         arguments: &'a serde_json::Value,
-        options: &'a CallOptions,
+        options: &CallOptions,
     ) -> Result<Option<Write<'a>>, String> {
         let Some(tool) = plugin.tool(tool_name).filter(|t| t.operation == OperationKind::Write) else {
             return Ok(None);
@@ -161,9 +163,11 @@ impl Host {
             account,
             tool: tool_name,
             arguments,
-            options,
             rule,
-            repeats_allowed: self.settings.repeats_allowed(id),
+            force: options.force,
+            confirmer: options.confirmer.clone(),
+            confirm_timeout: options.confirm_timeout,
+            allow_repeat: options.allow_repeat || self.settings.repeats_allowed(id),
         }))
     }
 
@@ -187,9 +191,11 @@ impl Host {
             account,
             tool: tool_name,
             arguments,
-            options,
             rule: self.settings.policy(id).write,
-            repeats_allowed: true,
+            force: options.force,
+            confirmer: None,
+            confirm_timeout: None,
+            allow_repeat: true,
         };
         let requests = write.dry_run().await?;
         let result = serde_json::json!({

@@ -18,7 +18,7 @@ use crate::cache::{self, CompileCache};
 use crate::caps;
 use crate::connections::Connections;
 use crate::credentials::Access;
-use crate::gate::{Gate, HttpLimits};
+use crate::gate::{Capture, Gate, HttpLimits};
 use crate::permission::OperationKind;
 
 wasmtime::component::bindgen!({
@@ -344,9 +344,22 @@ impl Runtime {
         arguments: &str,
         access: &Access,
     ) -> Result<String, CallError> {
+        self.call_tool_capturing(plugin, tool, arguments, access, None).await
+    }
+
+    /// [`Runtime::call_tool`] as a preview: the gate records the requests in
+    /// `capture` and holds them back (see `gate/capture.rs`).
+    pub async fn call_tool_capturing(
+        &self,
+        plugin: &Plugin,
+        tool: &str,
+        arguments: &str,
+        access: &Access,
+        capture: Option<Capture>,
+    ) -> Result<String, CallError> {
         let context = CallContext { account: access.account.clone(), server_origin: access.server_origin.clone() };
         let (outcome, host) = self
-            .with_instance(&plugin.pre, access, async |instance, store| {
+            .with_instance_capturing(&plugin.pre, access, capture, async |instance, store| {
                 instance.call_call_tool(&mut *store, tool, arguments, &context).await
             })
             .await;
@@ -383,11 +396,21 @@ impl Runtime {
         access: &Access,
         body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> (Result<R, CallError>, Vec<String>) {
+        self.with_instance_capturing(pre, access, None, body).await
+    }
+
+    async fn with_instance_capturing<R>(
+        &self,
+        pre: &IntegrationPre<CallState>,
+        access: &Access,
+        capture: Option<Capture>,
+        body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, CallError>, Vec<String>) {
         // Never closed, so acquiring only waits.
         let _slot = self.slots.acquire().await.expect("the slot semaphore is never closed");
         let gate =
             Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone())
-                .capturing(access.capture.clone());
+                .capturing(capture);
         let notes = gate.notes().clone();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);

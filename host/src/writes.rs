@@ -6,10 +6,12 @@
 
 use crate::audit;
 use crate::config::Account;
-use crate::confirm::{self, Answer, Question};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::confirm::{self, Answer, Confirmer, Question};
 use crate::credentials::{self, Access};
 use crate::gate::{Capture, CapturedRequest};
-use crate::host::{CallOptions, Invocation};
 use crate::journal::{self, Journal, WriteKey};
 use crate::permission::Rule;
 use crate::runtime::{CallError, Plugin, Runtime, ToolError};
@@ -24,27 +26,32 @@ pub struct Write<'a> {
     pub account: Account,
     pub tool: &'a str,
     pub arguments: &'a serde_json::Value,
-    pub options: &'a CallOptions,
     /// The policy's rule for writes of this integration (not `deny`).
     pub rule: Rule,
-    /// The config allows identical writes within the window.
-    pub repeats_allowed: bool,
+    /// `--force`: `ask` goes through unasked.
+    pub force: bool,
+    /// Who to ask when the write needs approval.
+    pub confirmer: Option<Arc<dyn Confirmer>>,
+    pub confirm_timeout: Option<Duration>,
+    /// An identical recent write may go out again (`--allow-repeat`, or the config).
+    pub allow_repeat: bool,
 }
 
 impl Write<'_> {
-    pub async fn run(&self) -> Result<Invocation, String> {
+    /// The write's result, once approved and sent.
+    pub async fn run(&self) -> Result<serde_json::Value, String> {
         let id = self.plugin.id();
         let key = WriteKey::new(id, &self.account.name, self.tool, self.arguments);
         let journal = Journal::default_location();
-        let allow_repeat = self.options.allow_repeat || self.repeats_allowed;
+        let allow_repeat = self.allow_repeat;
         let recent = match (&journal, allow_repeat) {
             (Some(journal), false) => journal.recent(&key)?,
             _ => None,
         };
-        let needs_approval = self.rule == Rule::Ask && !self.options.force;
+        let needs_approval = self.rule == Rule::Ask && !self.force;
         let mut repeat_confirmed = false;
         if needs_approval || recent.is_some() {
-            let Some(confirmer) = &self.options.confirmer else {
+            let Some(confirmer) = &self.confirmer else {
                 return Err(match &recent {
                     Some(entry) => self.refuse_repeat(&key, entry),
                     None => self.audit_refusal(&key, "refused", ask_refusal(id)),
@@ -59,7 +66,7 @@ impl Write<'_> {
                 requests: requests.clone(),
                 repeat_of: recent.as_ref().map(|e| e.describe(journal::now_ms())),
             };
-            let timeout = self.options.confirm_timeout.unwrap_or(confirm::DEFAULT_TIMEOUT);
+            let timeout = self.confirm_timeout.unwrap_or(confirm::DEFAULT_TIMEOUT);
             let answer = tokio::time::timeout(timeout, confirmer.confirm(&question)).await.unwrap_or(Answer::Cancel);
             match answer {
                 Answer::Accept => repeat_confirmed = recent.is_some(),
@@ -80,13 +87,13 @@ impl Write<'_> {
         let sent = self.send().await;
         let (Some(journal), Some(ticket)) = (&journal, ticket) else { return sent.map_err(|(message, _)| message) };
         match sent {
-            Ok(invocation) => {
-                let returned = returned(&invocation.result);
+            Ok(result) => {
+                let returned = returned(&result);
                 if let Err(e) = journal.sent(ticket, returned.clone()) {
                     crate::log::warn(e);
                 }
                 self.audit(&key, "sent", &[], returned, None);
-                Ok(invocation)
+                Ok(result)
             }
             Err((message, happened)) => {
                 if !happened && let Err(e) = journal.not_sent(ticket) {
@@ -103,8 +110,11 @@ impl Write<'_> {
         let id = self.plugin.id();
         let capture = Capture::default();
         let held = if credential { credentials::access(&self.account).await.ok() } else { None };
-        let access = Access::preview(&self.account, held, capture.clone());
-        match self.runtime.call_tool(self.plugin, self.tool, &self.arguments.to_string(), &access).await {
+        let access = held.unwrap_or_else(|| Access::without_credential(&self.account));
+        let arguments = self.arguments.to_string();
+        let outcome =
+            self.runtime.call_tool_capturing(self.plugin, self.tool, &arguments, &access, Some(capture.clone())).await;
+        match outcome {
             Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), host: _ }) if !capture.requests().is_empty() => {
                 Ok(capture.requests())
             }
@@ -122,7 +132,7 @@ impl Write<'_> {
     }
 
     /// The call itself; an error says whether the write may have happened.
-    async fn send(&self) -> Result<Invocation, (String, bool)> {
+    async fn send(&self) -> Result<serde_json::Value, (String, bool)> {
         let id = self.plugin.id();
         let access = credentials::access(&self.account).await.map_err(|e| (e, false))?;
         let result = self
@@ -130,9 +140,8 @@ impl Write<'_> {
             .call_tool(self.plugin, self.tool, &self.arguments.to_string(), &access)
             .await
             .map_err(|e| (format!("{id}.{}: {e}", self.tool), may_have_happened(&e)))?;
-        let result = serde_json::from_str(&result)
-            .map_err(|e| (format!("{id}.{}: the plugin returned invalid JSON: {e}", self.tool), true))?;
-        Ok(Invocation { result, permission_bypassed: self.rule == Rule::Ask && self.options.force })
+        serde_json::from_str(&result)
+            .map_err(|e| (format!("{id}.{}: the plugin returned invalid JSON: {e}", self.tool), true))
     }
 
     fn refuse_repeat(&self, key: &WriteKey, entry: &journal::Entry) -> String {
@@ -191,9 +200,10 @@ pub fn ask_refusal(integration: &str) -> String {
 /// effect: only a refusal before sending or an error answer rules it out.
 fn may_have_happened(error: &CallError) -> bool {
     match error {
-        CallError::Tool { error: ToolError::InvalidArguments(_) | ToolError::UnknownTool(_) | ToolError::Denied(_), .. } => {
-            false
-        }
+        CallError::Tool {
+            error: ToolError::InvalidArguments(_) | ToolError::UnknownTool(_) | ToolError::Denied(_),
+            ..
+        } => false,
         CallError::Tool { error: ToolError::Api(e), .. } => e.status >= 500,
         CallError::Tool { error: ToolError::Transport(_), .. } | CallError::Plugin(_) | CallError::Timeout(_) => true,
     }

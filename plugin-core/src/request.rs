@@ -27,7 +27,11 @@ pub fn needs_home_country(tool: &Tool, args: &Value) -> bool {
     let Value::Object(args) = args else { return false };
     tool.params.iter().any(|param| {
         matches!(param.kind, Kind::Phone { .. })
-            && args.get(param.name).and_then(Value::as_str).and_then(phone::compact).is_some_and(|n| !phone::has_country_code(&n))
+            && args
+                .get(param.name)
+                .and_then(Value::as_str)
+                .and_then(phone::compact)
+                .is_some_and(|n| !phone::has_country_code(&n))
     })
 }
 

@@ -116,7 +116,11 @@ fn preview_text(result: &serde_json::Value) -> String {
     let requests = result["requests"].as_array().cloned().unwrap_or_default();
     let mut text = format!("dry run: nothing sent; the plugin built {} request(s)\n", requests.len());
     for request in &requests {
-        text.push_str(&format!("\n{} {}\n", request["method"].as_str().unwrap_or(""), request["url"].as_str().unwrap_or("")));
+        text.push_str(&format!(
+            "\n{} {}\n",
+            request["method"].as_str().unwrap_or(""),
+            request["url"].as_str().unwrap_or("")
+        ));
         for (name, value) in request["headers"].as_object().into_iter().flatten() {
             text.push_str(&format!("{name}: {}\n", value.as_str().unwrap_or("")));
         }

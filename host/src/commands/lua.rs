@@ -10,8 +10,8 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{load_host, write_stdout};
-use crate::envelope;
 use crate::confirm::terminal::TerminalConfirmer;
+use crate::envelope;
 use crate::host::{CallOptions, Host};
 use crate::lua::{self, Execution, LuaLimits, Script};
 

@@ -12,6 +12,7 @@ use http_body_util::BodyExt;
 use wasmtime_wasi_http::{Error as HttpError, WasiBody};
 
 use super::body::CappedBody;
+use super::exchange::IoFuture;
 use super::headers::strip_forbidden;
 use super::limits::Notes;
 
@@ -60,7 +61,7 @@ impl Capture {
         request: http::Request<WasiBody>,
         max_body: u64,
         notes: Notes,
-    ) -> Result<(http::Response<WasiBody>, super::IoFuture), HttpError> {
+    ) -> Result<(http::Response<WasiBody>, IoFuture), HttpError> {
         let (parts, body) = request.into_parts();
         let body = CappedBody::new(body, max_body, false, notes).collect().await?.to_bytes();
         let mut headers = parts.headers;

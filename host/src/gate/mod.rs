@@ -25,9 +25,9 @@ use http::header::HeaderName;
 use http::uri::Uri;
 use wasmtime_wasi_http::{Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks};
 
+pub use self::capture::{Capture, CapturedRequest};
 use self::exchange::{Exchange, IoFuture, redact_query};
 use self::headers::is_forbidden_header;
-pub use self::capture::{Capture, CapturedRequest};
 pub use self::limits::HttpLimits;
 use self::limits::Notes;
 use crate::allowlist::OriginPolicy;

@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::{Entry, JournalStore};
+use super::store::{Entry, JournalStore};
 
 pub struct FileStore {
     dir: PathBuf,
@@ -22,7 +22,13 @@ impl FileStore {
     fn paths(&self, account: &str) -> (PathBuf, PathBuf) {
         let name: String = account
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c.to_string() } else { format!("_{:02x}", c as u32) })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c.to_string()
+                } else {
+                    format!("_{:02x}", c as u32)
+                }
+            })
             .collect();
         (self.dir.join(format!("{name}.json")), self.dir.join(format!("{name}.lock")))
     }
@@ -31,9 +37,11 @@ impl FileStore {
 impl JournalStore for FileStore {
     fn update(&self, account: &str, change: &mut dyn FnMut(&mut Vec<Entry>)) -> Result<(), String> {
         let (file, lock) = self.paths(account);
-        let trouble = |what: &str, path: &Path, e: std::io::Error| format!("the write journal: {what} {}: {e}", path.display());
+        let trouble =
+            |what: &str, path: &Path, e: std::io::Error| format!("the write journal: {what} {}: {e}", path.display());
         fs::create_dir_all(&self.dir).map_err(|e| trouble("cannot create", &self.dir, e))?;
-        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700)).map_err(|e| trouble("cannot protect", &self.dir, e))?;
+        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| trouble("cannot protect", &self.dir, e))?;
         let guard = OpenOptions::new()
             .read(true)
             .write(true)
@@ -46,7 +54,10 @@ impl JournalStore for FileStore {
         guard.lock().map_err(|e| trouble("cannot lock", &lock, e))?;
         let mut entries: Vec<Entry> = match fs::read_to_string(&file) {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                crate::log::warn(format!("the write journal {} is unreadable ({e}); starting it afresh", file.display()));
+                crate::log::warn(format!(
+                    "the write journal {} is unreadable ({e}); starting it afresh",
+                    file.display()
+                ));
                 Vec::new()
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

@@ -67,7 +67,13 @@ impl ToolPath {
     }
 }
 
-pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, options: CallOptions, log: Arc<Mutex<CallLog>>) -> mlua::Result<()> {
+pub fn install(
+    lua: &Lua,
+    env: &Table,
+    host: Arc<Host>,
+    options: CallOptions,
+    log: Arc<Mutex<CallLog>>,
+) -> mlua::Result<()> {
     let call = {
         let host = host.clone();
         type Arguments = (String, Option<String>, String, MultiValue);

@@ -18,12 +18,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use rmcp::RoleServer;
 use rmcp::model::{
     CallToolRequestParams, ElicitRequest, ElicitRequestParams, ElicitationAction, ElicitationSchema, InputRequest,
     InputRequests, InputRequiredResult, ProtocolVersion,
 };
 use rmcp::service::RequestContext;
-use rmcp::RoleServer;
 
 use crate::confirm::{Answer, AnswerFuture, Confirmer, Question};
 use crate::gate::CapturedRequest;
@@ -78,7 +78,10 @@ impl Rounds {
         request: &CallToolRequestParams,
         timeout: Duration,
     ) -> Result<Route, String> {
-        let elicits = context.client_capabilities().and_then(|c| c.elicitation).is_some_and(|e| e.form.is_some() || e.url.is_none());
+        let elicits = context
+            .client_capabilities()
+            .and_then(|c| c.elicitation)
+            .is_some_and(|e| e.form.is_some() || e.url.is_none());
         let stateless = context.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
         if let Some(state) = &request.request_state {
             return self.answer(request, state, timeout).map(Route::Answered);
@@ -99,7 +102,12 @@ impl Rounds {
         pending.retain(|_, p| p.asked.elapsed() < Duration::from_secs(3600));
         pending.insert(
             state.clone(),
-            Pending { tool: request.name.to_string(), arguments, requests: question.requests.clone(), asked: Instant::now() },
+            Pending {
+                tool: request.name.to_string(),
+                arguments,
+                requests: question.requests.clone(),
+                asked: Instant::now(),
+            },
         );
         let mut requests = InputRequests::new();
         requests.insert(INPUT_KEY.to_string(), InputRequest::Elicitation(ElicitRequest::new(form(text))));
@@ -107,14 +115,24 @@ impl Rounds {
     }
 
     /// The answer a retry carries, for the question its handle names.
-    fn answer(&self, request: &CallToolRequestParams, state: &str, timeout: Duration) -> Result<Arc<dyn Confirmer>, String> {
+    fn answer(
+        &self,
+        request: &CallToolRequestParams,
+        state: &str,
+        timeout: Duration,
+    ) -> Result<Arc<dyn Confirmer>, String> {
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner).remove(state);
         let Some(pending) = pending else {
-            return Err("this confirmation is unknown or was already used; nothing sent. Call the tool again to be asked anew".into());
+            return Err(
+                "this confirmation is unknown or was already used; nothing sent. Call the tool again to be asked anew"
+                    .into(),
+            );
         };
         let arguments = serde_json::Value::Object(request.arguments.clone().unwrap_or_default());
         if pending.tool != request.name || pending.arguments != arguments {
-            return Err("the retry names another tool or other arguments than the confirmation did; nothing sent".into());
+            return Err(
+                "the retry names another tool or other arguments than the confirmation did; nothing sent".into()
+            );
         }
         let answer = if pending.asked.elapsed() > timeout {
             Answer::Cancel
@@ -166,7 +184,9 @@ impl Confirmer for Elicitation {
             let asked = self.context.peer.create_elicitation_with_timeout(form(question.text()), Some(self.timeout));
             match asked.await {
                 Ok(result) => match result.action {
-                    ElicitationAction::Accept => read_answer(&serde_json::json!({"action": "accept", "content": result.content})),
+                    ElicitationAction::Accept => {
+                        read_answer(&serde_json::json!({"action": "accept", "content": result.content}))
+                    }
                     ElicitationAction::Decline => Answer::Decline,
                     _ => Answer::Cancel,
                 },

@@ -23,3 +23,4 @@ mod seed_examples;
 mod tools_bad_input;
 mod tools_results;
 mod tools_wire;
+mod writes;
