@@ -398,3 +398,19 @@ fn did_you_mean_ignores_case_as_unicode_lowercasing_would() {
     assert_eq!(closest("\u{212A}", &["x", "k"]), Some("k"));
     assert_eq!(closest("\u{130}", &["xy", "ia"]), Some("ia"));
 }
+
+#[test]
+fn a_national_number_gets_the_home_country_and_without_one_is_refused_with_the_e164_form() {
+    use crate::phone::HomeCountry;
+    use crate::request::{build_in, needs_home_country};
+    let tool = find("send_sms").unwrap();
+    let args = json!({"from": "+16505551234", "to": "650-555-9876", "text": "hi"});
+    assert!(needs_home_country(tool, &args));
+    assert!(!needs_home_country(tool, &json!({"from": "+16505551234", "to": "+16505559876", "text": "hi"})));
+    let us = HomeCountry { iso_code: "US".into(), calling_code: "1".into() };
+    let built = build_in(tool, &args, Some(&us)).unwrap();
+    assert_eq!(built.body.unwrap()["to"], json!([{"phoneNumber": "+16505559876"}]));
+    let refused = err("send_sms", args);
+    assert!(refused.contains("\"+16505559876\""), "{refused}");
+    assert!(!refused.contains("\"+6505559876\""), "{refused}");
+}
