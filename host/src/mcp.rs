@@ -6,8 +6,10 @@
 //!
 //! Each call looks up the current version of its plugin in the host's
 //! catalog and goes through [`Host::invoke_plugin`]: the permission policy, account and
-//! credential steps of every other front end. MCP has no approval prompt:
-//! `ask` is refused unless the server runs with `--force`; `deny` is absolute.
+//! credential steps of every other front end. A write under `ask` is confirmed
+//! by the client's user where the client can elicit (`mcp/confirm.rs`, both
+//! protocol eras), else refused unless the server runs with `--force`; `deny`
+//! is absolute.
 //! A failed call is a tool result with `isError: true` and the message.
 
 mod confirm;
@@ -97,7 +99,8 @@ impl ServerHandler for KosmoMcp {
             .with_instructions(format!(
                 "Integrations run as sandboxed plugins. Tools are named <integration>_<tool> (e.g. \
                  ringcentral_list_messages) and answer JSON text. Read tools are annotated readOnlyHint, write \
-                 tools destructiveHint; write tools run only when the permission policy allows them{}. \
+                 tools destructiveHint; write tools run only when the permission policy allows them or the user \
+                 confirms them (clients with elicitation are asked){}. \
                  Calls run for the '{}' account.",
                 if self.force {
                     " (this server was started with --force: `ask` is allowed, `deny` is not)"
