@@ -2,6 +2,7 @@
 
 mod allowlist;
 mod auth;
+mod builtin;
 mod cache;
 mod caps;
 mod commands;
