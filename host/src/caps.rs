@@ -88,11 +88,8 @@ pub fn check_tools<'a>(count: usize, tools: impl IntoIterator<Item = ToolText<'a
         within("a description", &owner, tool.description.len(), MAX_DESCRIPTION_BYTES)?;
         within("a schema", &owner, tool.schema.len(), MAX_SCHEMA_BYTES)?;
         within("an output schema", &owner, tool.output_schema.len(), MAX_SCHEMA_BYTES)?;
-        total += tool.name.len()
-            + tool.title.len()
-            + tool.description.len()
-            + tool.schema.len()
-            + tool.output_schema.len();
+        total +=
+            tool.name.len() + tool.title.len() + tool.description.len() + tool.schema.len() + tool.output_schema.len();
         if total > MAX_CATALOG_BYTES {
             return Err(format!(
                 "declares more than {} of tool names, titles, descriptions and schemas, the cap per plugin",

@@ -77,9 +77,7 @@ pub fn describe(plugin: &Plugin, tool: &ToolInfo) -> Tool {
     let annotations = ToolAnnotations::with_title(tool.title.clone()).open_world(true);
     let annotations = match tool.operation {
         OperationKind::Read => annotations.read_only(true).destructive(false).idempotent(true),
-        OperationKind::Write => {
-            annotations.read_only(false).destructive(tool.destructive).idempotent(tool.idempotent)
-        }
+        OperationKind::Write => annotations.read_only(false).destructive(tool.destructive).idempotent(tool.idempotent),
     };
     let described = Tool::new(tool_name(plugin, tool), tool.description.clone(), Arc::new(schema))
         .with_title(tool.title.clone())

@@ -311,16 +311,19 @@ impl Registry {
         }
 
         // The built-in plugin serves its id when no file does.
-        let file_serves_builtin_id =
-            files.values().any(|s| s.serving.as_ref().is_some_and(|p| p.id() == builtin::ID));
+        let file_serves_builtin_id = files.values().any(|s| s.serving.as_ref().is_some_and(|p| p.id() == builtin::ID));
         let builtin = if file_serves_builtin_id { None } else { self.builtin(runtime).await };
         let builtin_served = self.snapshot().plugins().iter().any(|p| p.builtin);
         if builtin.is_some() != builtin_served {
             changed = true;
             if phase.watching() {
                 log::info(match &builtin {
-                    Some(plugin) => format!("hot swap: the built-in '{}' {} serves again", plugin.id(), plugin.manifest.version),
-                    None => format!("hot swap: a file in {} overrides the built-in '{}'", self.dir.display(), builtin::ID),
+                    Some(plugin) => {
+                        format!("hot swap: the built-in '{}' {} serves again", plugin.id(), plugin.manifest.version)
+                    }
+                    None => {
+                        format!("hot swap: a file in {} overrides the built-in '{}'", self.dir.display(), builtin::ID)
+                    }
                 });
             }
         }

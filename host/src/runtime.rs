@@ -365,9 +365,7 @@ impl Runtime {
     pub async fn read_docs(&self, plugin: &Plugin, topic: &str) -> Result<Option<String>, CallError> {
         let access = Access::offline(String::new(), String::new());
         let page = self
-            .with_instance(&plugin.pre, &access, async |instance, store| {
-                instance.read_docs(store, topic).await
-            })
+            .with_instance(&plugin.pre, &access, async |instance, store| instance.read_docs(store, topic).await)
             .await
             .0?;
         if let Some(text) = &page {
@@ -493,9 +491,10 @@ fn check_description(
             .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
         let output_schema = match &tool.output_schema {
             None => None,
-            Some(text) => Some(check_output_schema(text).map_err(|e| {
-                anyhow!("{}: the output schema of {} is {e}", path.display(), tool.name)
-            })?),
+            Some(text) => Some(
+                check_output_schema(text)
+                    .map_err(|e| anyhow!("{}: the output schema of {} is {e}", path.display(), tool.name))?,
+            ),
         };
         tools.push(ToolInfo {
             name: tool.name,
@@ -686,7 +685,8 @@ mod tests {
         let mismatched = refusal(&manifest("test", "0.2.0"), good());
         assert_eq!(mismatched, "p.wasm says it targets kosmo:integration@0.2.0, but its exports are those of 0.1.0");
 
-        let list_output = |schema: &str| Tool { output_schema: Some(schema.into()), ..tool("list_things", Operation::Read, "{}") };
+        let list_output =
+            |schema: &str| Tool { output_schema: Some(schema.into()), ..tool("list_things", Operation::Read, "{}") };
         let not_object = refusal(&manifest("test", "0.1.0"), vec![list_output(r#"{"type":"array"}"#)]);
         assert!(not_object.contains("the output schema of list_things is not the schema of an object"), "{not_object}");
 

@@ -402,15 +402,25 @@ fn did_you_mean_ignores_case_as_unicode_lowercasing_would() {
 #[test]
 fn effects_follow_what_a_write_does_to_what_is_there() {
     let destructive: Vec<&str> = TOOLS.iter().filter(|t| t.destructive()).map(|t| t.name).collect();
-    let repeatable_writes: Vec<&str> =
-        TOOLS.iter().filter(|t| t.idempotent() && t.operation == crate::tools::Operation::Write).map(|t| t.name).collect();
-    for name in ["update_message", "delete_message", "update_contact", "delete_contact", "api_post", "api_put", "api_delete"] {
+    let repeatable_writes: Vec<&str> = TOOLS
+        .iter()
+        .filter(|t| t.idempotent() && t.operation == crate::tools::Operation::Write)
+        .map(|t| t.name)
+        .collect();
+    for name in
+        ["update_message", "delete_message", "update_contact", "delete_contact", "api_post", "api_put", "api_delete"]
+    {
         assert!(destructive.contains(&name), "{name} may delete or overwrite: {destructive:?}");
     }
     for name in ["send_sms", "create_contact"] {
         assert!(!destructive.contains(&name) && !repeatable_writes.contains(&name), "{name} adds, once a call");
     }
-    assert!(TOOLS.iter().filter(|t| t.operation == crate::tools::Operation::Read).all(|t| t.idempotent() && !t.destructive()));
+    assert!(
+        TOOLS
+            .iter()
+            .filter(|t| t.operation == crate::tools::Operation::Read)
+            .all(|t| t.idempotent() && !t.destructive())
+    );
     assert!(repeatable_writes.contains(&"delete_contact") && !repeatable_writes.contains(&"api_post"));
 }
 

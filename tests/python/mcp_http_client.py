@@ -57,7 +57,7 @@ async def main(url: str, mode: str, calls_file: str) -> dict:
                 if result.structured_content is not None and json.loads(text) != result.structured_content:
                     problems.append("the text is not the structuredContent's JSON")
                 report["calls"].append(
-                    {"name": name, "is_error": bool(result.is_error), "problems": problems, "text": text[:300]}
+                    {"name": name, "is_error": bool(result.is_error), "problems": problems, "text": text[:4000]}
                 )
             return report
 

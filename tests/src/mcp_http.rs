@@ -19,7 +19,7 @@ pub struct HttpServer {
     /// `http://127.0.0.1:PORT/mcp`, as its first line of stdout said.
     pub url: String,
     pub port: u16,
-    stderr: std::sync::mpsc::Receiver<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 impl HttpServer {
@@ -45,11 +45,10 @@ impl HttpServer {
             let _ = line_tx.send(first);
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
-        let (err_tx, err_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        let stderr = std::thread::spawn(move || {
             let mut text = String::new();
             let _ = BufReader::new(stderr).read_to_string(&mut text);
-            let _ = err_tx.send(text);
+            text
         });
         let first = line_rx.recv_timeout(START_DEADLINE).unwrap_or_default();
         let url = first.trim().strip_prefix("listening on ").map(str::to_string);
@@ -61,17 +60,19 @@ impl HttpServer {
         let (Some(url), Some(port)) = (url, port) else {
             let _ = child.kill();
             let _ = child.wait();
-            let log = err_rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
-            panic!("mcp:serve --http did not say `listening on http://127.0.0.1:PORT/mcp` but {first:?}; stderr:\n{log}");
+            let log = stderr.join().unwrap_or_default();
+            panic!(
+                "mcp:serve --http did not say `listening on http://127.0.0.1:PORT/mcp` but {first:?}; stderr:\n{log}"
+            );
         };
-        HttpServer { child, url, port, stderr: err_rx }
+        HttpServer { child, url, port, stderr: Some(stderr) }
     }
 
     /// Stops the server; what it wrote on stderr.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.stderr.recv_timeout(Duration::from_secs(10)).unwrap_or_default()
+        self.stderr.take().and_then(|reader| reader.join().ok()).unwrap_or_default()
     }
 }
 
@@ -99,7 +100,8 @@ impl HttpSession {
         });
         let response = post(&agent, &server.url, None, &initialize);
         let session = response.session.expect("initialize answers an Mcp-Session-Id");
-        let session = HttpSession { agent, url: server.url.clone(), session, next_id: std::sync::atomic::AtomicU64::new(1) };
+        let session =
+            HttpSession { agent, url: server.url.clone(), session, next_id: std::sync::atomic::AtomicU64::new(1) };
         let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
         post(&session.agent, &session.url, Some(&session.session), &initialized);
         session

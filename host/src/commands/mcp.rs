@@ -150,10 +150,9 @@ async fn serve_http(host: Arc<Host>, args: ServeArgs, options: HttpOptions, toke
     });
     let (account, force) = (args.account, args.force);
     let handler_host = host.clone();
-    let served = http::serve(listener, &options, token, move || {
-        KosmoMcp::new(handler_host.clone(), account.clone(), force)
-    })
-    .await;
+    let served =
+        http::serve(listener, &options, token, move || KosmoMcp::new(handler_host.clone(), account.clone(), force))
+            .await;
     if let Some(watcher) = watcher {
         watcher.abort();
     }

@@ -94,8 +94,7 @@ pub async fn serve(
         // Any name may reach a remote server (the proxy's, the machine's); the token guards it.
         config = config.disable_allowed_hosts();
     }
-    let service =
-        StreamableHttpService::new(move || Ok(handler()), Arc::new(LocalSessionManager::default()), config);
+    let service = StreamableHttpService::new(move || Ok(handler()), Arc::new(LocalSessionManager::default()), config);
     let guard = Arc::new(Guard { service, token: token.into_bytes() });
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -147,7 +146,8 @@ impl Guard {
     fn authorized(&self, request: &Request<Incoming>) -> bool {
         let Some(value) = request.headers().get(hyper::header::AUTHORIZATION) else { return false };
         let value = value.as_bytes();
-        let Some(presented) = value.get(..7).filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer ")).map(|_| &value[7..])
+        let Some(presented) =
+            value.get(..7).filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer ")).map(|_| &value[7..])
         else {
             return false;
         };

@@ -15,8 +15,11 @@ use kosmo_harness::*;
 use ringcentral_core::tools::{Operation, TOOLS};
 use serde_json::{Value, json};
 
+/// `kosmo` on the simulator, with an account for the versioned plugin too.
 fn http_kosmo(sim: &Sim, plugins: &Path) -> Command {
-    kosmo_on(sim, plugins)
+    let mut command = kosmo_on(sim, plugins);
+    command.env("KOSMO_CONFIG", versioned_config(plugins, ""));
+    command
 }
 
 /// Every tool of the table with its docs example's arguments, as JSON: the
@@ -142,16 +145,16 @@ fn a_missing_or_wrong_token_gets_401_and_a_foreign_origin_403() {
 fn without_a_token_or_on_a_remote_address_the_server_refuses_to_start() {
     let plugins = plugin_dir(&[]);
     let mut without_token = kosmo(plugins.path());
-    let run = run(without_token.args(["mcp:serve", "--http", "127.0.0.1:0"]), None);
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("KOSMO_MCP_TOKEN"), "{}", run.stderr);
-    assert!(run.stdout.is_empty(), "it never listened: {}", run.stdout);
+    let refused = run(without_token.args(["mcp:serve", "--http", "127.0.0.1:0"]), None);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("KOSMO_MCP_TOKEN"), "{}", refused.stderr);
+    assert!(refused.stdout.is_empty(), "it never listened: {}", refused.stdout);
 
     let mut remote = kosmo(plugins.path());
     remote.env("KOSMO_MCP_TOKEN", TOKEN);
-    let run = run(remote.args(["mcp:serve", "--http", "0.0.0.0:0"]), None);
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("--allow-remote") && run.stderr.contains("TLS"), "{}", run.stderr);
+    let refused = run(remote.args(["mcp:serve", "--http", "0.0.0.0:0"]), None);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("--allow-remote") && refused.stderr.contains("TLS"), "{}", refused.stderr);
 }
 
 #[test]
@@ -186,8 +189,7 @@ fn an_empty_plugin_directory_still_serves_the_ringcentral_tools_from_the_built_i
     // So does one of another version, served in its place.
     let v1 = plugin_dir(&[&versioned_plugin("v1")]);
     let listed = run(kosmo_on(&sim, v1.path()).args(["integrations:list", "--json"]), None);
-    let ids: Vec<(Value, Value)> =
-        listed_pairs(&serde_json::from_str(&listed.stdout).unwrap(), "id", "builtin");
+    let ids: Vec<(Value, Value)> = listed_pairs(&serde_json::from_str(&listed.stdout).unwrap(), "id", "builtin");
     assert_eq!(ids, [(json!("ringcentral"), json!(true)), (json!("versioned"), json!(false))]);
 }
 
@@ -207,10 +209,8 @@ fn a_0_1_0_plugin_and_the_0_2_0_ringcentral_plugin_both_load_and_serve() {
     );
 
     let server = HttpServer::start(http_kosmo(&sim, plugins.path()), &["--force"]);
-    let calls = vec![
-        ("versioned_served_by".to_string(), json!({})),
-        ("ringcentral_get_current_user".to_string(), json!({})),
-    ];
+    let calls =
+        vec![("versioned_served_by".to_string(), json!({})), ("ringcentral_get_current_user".to_string(), json!({}))];
     let report = python_client(&server.url, "legacy", &calls);
     let tools = &report["tools"];
     assert!(tools["versioned_served_by"]["output_schema"].is_null(), "0.1.0 declares none: {tools}");

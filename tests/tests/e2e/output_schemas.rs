@@ -35,9 +35,9 @@ fn every_output_schema_names_fields_of_the_operations_response_with_the_specs_ty
             (Output::Any, Some(_)) => panic!("{}: describe its result (Record or Page)", tool.name),
             (Output::Record(fields), Some(response)) => (fields, response),
             (Output::Page(fields), Some(response)) => {
-                let records = spec.property(response, "records").unwrap_or_else(|| {
-                    panic!("{}: the spec's {method} {template} answers no `records`", tool.name)
-                });
+                let records = spec
+                    .property(response, "records")
+                    .unwrap_or_else(|| panic!("{}: the spec's {method} {template} answers no `records`", tool.name));
                 assert_eq!(spec.type_of(records).as_deref(), Some("array"), "{}: records", tool.name);
                 (fields, &records["items"])
             }
