@@ -150,7 +150,7 @@ pub struct Plugin {
     pub sha256: cache::Sha256Digest,
     /// Carried inside the kosmo binary rather than read from the plugin directory.
     pub builtin: bool,
-    pre: WorldPre,
+    pre: WorldPre<CallState>,
 }
 
 impl Plugin {
@@ -379,7 +379,7 @@ impl Runtime {
     /// gate's notes: why it denied requests or stopped retrying.
     async fn with_instance<R>(
         &self,
-        pre: &WorldPre,
+        pre: &WorldPre<CallState>,
         access: &Access,
         body: impl AsyncFnOnce(&Bound, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> (Result<R, CallError>, Vec<String>) {
@@ -431,7 +431,7 @@ impl Runtime {
 
 /// What a component says about itself, before the host judged it.
 pub struct Description {
-    pre: WorldPre,
+    pre: WorldPre<CallState>,
     pub manifest: Manifest,
     pub tools: Vec<Tool>,
 }

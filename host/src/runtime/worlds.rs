@@ -2,11 +2,11 @@
 //! (`wit/world.wit`) and `@0.1.0` (`wit/0.1.0/`). A component is linked
 //! against the world its exports fit; what a 0.1.0 plugin says is converted
 //! to the 0.2.0 types, so the rest of the host knows one set of types.
+//! Generic over the Store's data (the runtime's call state), so this file
+//! imports nothing of the runtime.
 
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
-
-use super::CallState;
 
 mod current {
     wasmtime::component::bindgen!({
@@ -30,14 +30,14 @@ pub use current::kosmo::integration::types::{ApiError, CallContext, Effects, Man
 pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
 
 /// A component linked against one of the worlds, ready to instantiate.
-pub enum WorldPre {
-    V0_2(current::IntegrationPre<CallState>),
-    V0_1(v0_1::IntegrationPre<CallState>),
+pub enum WorldPre<T: 'static> {
+    V0_2(current::IntegrationPre<T>),
+    V0_1(v0_1::IntegrationPre<T>),
 }
 
-impl WorldPre {
+impl<T: Send + 'static> WorldPre<T> {
     /// The newest world the component's exports fit; the error names both.
-    pub fn new(instance_pre: InstancePre<CallState>) -> wasmtime::Result<WorldPre> {
+    pub fn new(instance_pre: InstancePre<T>) -> wasmtime::Result<WorldPre<T>> {
         let newest = match current::IntegrationPre::new(instance_pre.clone()) {
             Ok(pre) => return Ok(WorldPre::V0_2(pre)),
             Err(e) => e,
@@ -55,7 +55,7 @@ impl WorldPre {
         }
     }
 
-    pub async fn instantiate(&self, store: &mut Store<CallState>) -> wasmtime::Result<Bound> {
+    pub async fn instantiate(&self, store: &mut Store<T>) -> wasmtime::Result<Bound> {
         Ok(match self {
             WorldPre::V0_2(pre) => Bound::V0_2(pre.instantiate_async(store).await?),
             WorldPre::V0_1(pre) => Bound::V0_1(pre.instantiate_async(store).await?),
@@ -70,7 +70,7 @@ pub enum Bound {
 }
 
 impl Bound {
-    pub async fn manifest(&self, store: &mut Store<CallState>) -> wasmtime::Result<Manifest> {
+    pub async fn manifest<T: Send>(&self, store: &mut Store<T>) -> wasmtime::Result<Manifest> {
         match self {
             Bound::V0_2(i) => i.call_manifest(store).await,
             Bound::V0_1(i) => i.call_manifest(store).await.map(|m| Manifest {
@@ -83,16 +83,16 @@ impl Bound {
         }
     }
 
-    pub async fn list_tools(&self, store: &mut Store<CallState>) -> wasmtime::Result<Vec<Tool>> {
+    pub async fn list_tools<T: Send>(&self, store: &mut Store<T>) -> wasmtime::Result<Vec<Tool>> {
         match self {
             Bound::V0_2(i) => i.call_list_tools(store).await,
             Bound::V0_1(i) => Ok(i.call_list_tools(store).await?.into_iter().map(from_v0_1_tool).collect()),
         }
     }
 
-    pub async fn call_tool(
+    pub async fn call_tool<T: Send>(
         &self,
-        store: &mut Store<CallState>,
+        store: &mut Store<T>,
         name: &str,
         arguments: &str,
         context: &CallContext,
@@ -109,7 +109,7 @@ impl Bound {
         }
     }
 
-    pub async fn read_docs(&self, store: &mut Store<CallState>, topic: &str) -> wasmtime::Result<Option<String>> {
+    pub async fn read_docs<T: Send>(&self, store: &mut Store<T>, topic: &str) -> wasmtime::Result<Option<String>> {
         match self {
             Bound::V0_2(i) => i.call_read_docs(store, topic).await,
             Bound::V0_1(i) => i.call_read_docs(store, topic).await,
