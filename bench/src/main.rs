@@ -35,6 +35,8 @@ fn main() {
     rows.extend(swap::hot_swap(&sim, SWAP_SAMPLES));
     eprintln!("bench: `mcp:serve` under load ({MCP_CLIENTS} clients, 1 client, plain GETs; {MCP_LOAD_TIME:?} each)…");
     rows.extend(mcp_load::mcp_load(&sim, plugins.path(), MCP_CLIENTS, MCP_LOAD_TIME));
+    eprintln!("bench: `mcp:serve --http` under load ({MCP_CLIENTS} sessions, 1 session; {MCP_LOAD_TIME:?} each)…");
+    rows.extend(mcp_load::mcp_http_load(&sim, plugins.path(), MCP_CLIENTS, MCP_LOAD_TIME));
 
     let table = report::table(&rows);
     println!("{table}");

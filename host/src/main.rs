@@ -3,6 +3,7 @@
 mod allowlist;
 mod audit;
 mod auth;
+mod builtin;
 mod cache;
 mod caps;
 mod commands;

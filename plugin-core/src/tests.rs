@@ -414,3 +414,40 @@ fn a_national_number_gets_the_home_country_and_without_one_is_refused_with_the_e
     assert!(refused.contains("\"+16505559876\""), "{refused}");
     assert!(!refused.contains("\"+6505559876\""), "{refused}");
 }
+
+#[test]
+fn effects_follow_what_a_write_does_to_what_is_there() {
+    let destructive: Vec<&str> = TOOLS.iter().filter(|t| t.destructive()).map(|t| t.name).collect();
+    let repeatable_writes: Vec<&str> = TOOLS
+        .iter()
+        .filter(|t| t.idempotent() && t.operation == crate::tools::Operation::Write)
+        .map(|t| t.name)
+        .collect();
+    for name in
+        ["update_message", "delete_message", "update_contact", "delete_contact", "api_post", "api_put", "api_delete"]
+    {
+        assert!(destructive.contains(&name), "{name} may delete or overwrite: {destructive:?}");
+    }
+    for name in ["send_sms", "create_contact"] {
+        assert!(!destructive.contains(&name) && !repeatable_writes.contains(&name), "{name} adds, once a call");
+    }
+    assert!(
+        TOOLS
+            .iter()
+            .filter(|t| t.operation == crate::tools::Operation::Read)
+            .all(|t| t.idempotent() && !t.destructive())
+    );
+    assert!(repeatable_writes.contains(&"delete_contact") && !repeatable_writes.contains(&"api_post"));
+}
+
+#[test]
+fn output_schemas_are_object_schemas_that_describe_pages_and_no_content() {
+    let list = schema::output_schema(find("list_messages").unwrap());
+    assert_eq!(list["required"], json!(["records"]));
+    assert_eq!(list["properties"]["records"]["items"]["properties"]["id"]["type"], "integer");
+    let deleted = schema::output_schema(find("delete_contact").unwrap());
+    assert_eq!(deleted["required"], json!(["success", "status"]));
+    for tool in TOOLS {
+        assert_eq!(schema::output_schema(tool)["type"], "object", "{}", tool.name);
+    }
+}

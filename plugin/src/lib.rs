@@ -10,10 +10,10 @@ wit_bindgen::generate!({
     world: "integration",
 });
 
-use kosmo::integration::types::{ApiError, Operation as WitOperation};
+use kosmo::integration::types::{ApiError, Effects, Operation as WitOperation};
 
 /// The WIT world version this plugin implements.
-const API_VERSION: &str = "0.1.0";
+const API_VERSION: &str = "0.2.0";
 
 struct RingCentral;
 
@@ -40,6 +40,8 @@ impl Guest for RingCentral {
                     tools::Operation::Write => WitOperation::Write,
                 },
                 input_schema: schema::input_schema(tool).to_string(),
+                output_schema: Some(schema::output_schema(tool).to_string()),
+                effects: effects(tool),
             })
             .collect()
     }
@@ -92,6 +94,17 @@ fn home_country(origin: &http::Origin) -> Result<Option<phone::HomeCountry>, Too
     }
     let record: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
     Ok(phone::HomeCountry::from_extension(&record))
+}
+
+fn effects(tool: &tools::Tool) -> Effects {
+    let mut effects = Effects::empty();
+    if tool.destructive() {
+        effects |= Effects::DESTRUCTIVE;
+    }
+    if tool.idempotent() {
+        effects |= Effects::IDEMPOTENT;
+    }
+    effects
 }
 
 export!(RingCentral);
