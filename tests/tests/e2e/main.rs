@@ -18,6 +18,7 @@ mod hostile_text;
 mod hot_swap;
 mod lua_cli;
 mod mcp;
+mod mcp_client;
 mod plugin_files;
 mod seed_examples;
 mod tools_bad_input;
