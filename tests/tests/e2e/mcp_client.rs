@@ -124,6 +124,8 @@ fn done_when_the_fake_server_echoes_through_integrations_lua_and_mcp_lua_lists_s
         setup.ok("return app.integrations == nil, docs == nil, json ~= nil, regex ~= nil")["result"],
         json!([true, true, true, true])
     );
+    let mut command = kosmo(plugins.path());
+    command.env("KOSMO_CONFIG", setup.dir.path().join("config.toml"));
     let both = lua_json(&mut command, "return app.integrations.ringcentral ~= nil, type(mcp.call)", &[]);
     assert_eq!(both.envelope()["result"], json!([true, "function"]), "{}", both.stderr);
 }
@@ -227,16 +229,17 @@ fn resources_and_prompts() {
 
 #[test]
 fn a_server_that_crashes_hangs_or_never_starts_is_a_clear_error_naming_it() {
+    // Long enough for the Python server to start on a loaded machine: the timeout bounds the handshake too.
     let setup = Setup::new(
-        "timeout = 3",
+        "timeout = 15",
         "[mcp.servers.ghost]\ncommand = \"/nonexistent/mcp-server\"\n\
          [mcp.servers.quitter]\ncommand = \"sh\"\nargs = [\"-c\", \"echo leaving >&2; exit 3\"]\n\
-         [mcp.servers.garbled]\ncommand = \"sh\"\nargs = [\"-c\", \"echo not-json; sleep 600\"]\ntimeout = 2\n",
+         [mcp.servers.garbled]\ncommand = \"sh\"\nargs = [\"-c\", \"echo not-json; sleep 600\"]\ntimeout = 5\n",
     );
     let error = setup.error("return app.mcp.fake.crash()", &[]);
     assert!(error.contains("MCP server 'fake' closed the connection during tools/call crash"), "{error}");
     let error = setup.error("return app.mcp.fake.hang()", &[]);
-    assert!(error.contains("MCP server 'fake' did not answer tools/call hang within 3 s"), "{error}");
+    assert!(error.contains("MCP server 'fake' did not answer tools/call hang within 15 s"), "{error}");
     // The run goes on after an error caught by pcall: another call to a hung server fails the same way.
     let caught = setup.ok("local ok, err = pcall(app.mcp.fake.hang) return ok, err");
     assert_eq!(caught["result"][0], false);
@@ -315,8 +318,8 @@ fn no_server_or_grandchild_outlives_kosmo() {
     for (how, code, extra) in [
         ("success", spawn_then("return 1"), vec![]),
         ("a script error", spawn_then("error('boom')"), vec![]),
-        ("the CPU limit", spawn_then("while true do end"), vec!["--cpu-limit", "2"]),
-        ("the time limit in a hung call", spawn_then("app.mcp.fake.hang()"), vec!["--cpu-limit", "2"]),
+        ("the CPU limit", spawn_then("while true do end"), vec!["--cpu-limit", "15"]),
+        ("the time limit in a hung call", spawn_then("app.mcp.fake.hang()"), vec!["--cpu-limit", "15"]),
     ] {
         let setup = Setup::new("", "");
         let run = setup.mcp_lua(&code, &extra);
