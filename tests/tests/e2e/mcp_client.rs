@@ -252,11 +252,7 @@ fn a_server_that_crashes_hangs_or_never_starts_is_a_clear_error_naming_it() {
     assert!(error.contains("MCP server 'garbled'"), "{error}");
     let listed = run(setup.kosmo().args(["mcp:list"]), None);
     assert_eq!(listed.code, 1, "a server that cannot list its tools fails mcp:list");
-    assert!(
-        listed.stdout.contains("app.mcp.fake.echo") && listed.stdout.contains("error: MCP server 'ghost'"),
-        "{}",
-        listed.stdout
-    );
+    assert!(listed.stdout.contains("error: MCP server 'ghost' cannot start"), "{}", listed.stdout);
 }
 
 #[test]
