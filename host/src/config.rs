@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::allowlist::{Origin, checked_server};
+use crate::mcp_client::config::{McpConfig, Server};
 use crate::permission::{Policy, Rule};
 use crate::profile::{self, EnvVars, IntegrationProfile};
 
@@ -21,6 +22,9 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 struct ConfigFile {
     #[serde(default)]
     integrations: BTreeMap<String, IntegrationConfig>,
+    /// `[mcp]`: the MCP servers scripts may call (`app.mcp.*`).
+    #[serde(default)]
+    mcp: McpConfig,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -170,6 +174,11 @@ impl Settings {
         let pins = self.file.integrations.iter();
         pins.filter_map(|(id, config)| Some((id.clone(), config.sha256.as_ref()?.trim().to_ascii_lowercase())))
             .collect()
+    }
+
+    /// The configured MCP servers (`[mcp]`, and the `mcpServers` file it names).
+    pub fn mcp_servers(&self) -> Result<Vec<Server>, String> {
+        self.file.mcp.servers(self.source.as_deref())
     }
 
     pub fn policy(&self, integration: &str) -> Policy {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
 use crate::confirm::Confirmer;
 use crate::credentials;
+use crate::mcp_client::McpServers;
 use crate::permission::{self, OperationKind, Rule};
 use crate::registry::{Catalog, Registry};
 use crate::runtime::{Plugin, Runtime};
@@ -17,6 +18,8 @@ pub struct Host {
     /// The plugins served: scanned once at start, and watched by `mcp:serve`.
     pub registry: Arc<Registry>,
     pub settings: Settings,
+    /// The configured MCP servers, each started on first use (`app.mcp.*`).
+    pub mcp: Arc<McpServers>,
 }
 
 /// How one call may proceed, as its front end chose: the place for every
@@ -61,7 +64,8 @@ impl Host {
     pub async fn load(runtime: Runtime, settings: Settings) -> Host {
         let registry = Registry::new(config::plugin_dir(), settings.plugin_pins());
         registry.scan(&runtime).await;
-        Host { runtime: Arc::new(runtime), registry: Arc::new(registry), settings }
+        let mcp = Arc::new(McpServers::new(settings.mcp_servers()));
+        Host { runtime: Arc::new(runtime), registry: Arc::new(registry), settings, mcp }
     }
 
     /// The plugins served now; the catalog does not change under the caller.

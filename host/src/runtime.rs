@@ -577,7 +577,7 @@ fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
 /// A result the host will parse: within [`MAX_RESULT_BYTES`], [`MAX_RESULT_VALUES`]
 /// and [`MAX_RESULT_DEPTH`]. One pass over the text, before any tree is built:
 /// a wide array of small values costs the parsed tree many times its text.
-fn check_result_size(text: &str) -> Result<(), String> {
+pub(crate) fn check_result_size(text: &str) -> Result<(), String> {
     if text.len() > MAX_RESULT_BYTES {
         return Err(format!(
             "its result is {} MiB, larger than the {} MiB limit",

@@ -118,6 +118,10 @@ pub async fn docs(args: DocsArgs) -> ExitCode {
         write_stdout(&listing(&host));
         return ExitCode::SUCCESS;
     };
+    if page == "mcp" {
+        write_stdout(crate::mcp_client::DOCS);
+        return ExitCode::SUCCESS;
+    }
     let (id, topic) = page.split_once('.').unwrap_or((page.as_str(), ""));
     let Some(plugin) = host.plugin(id) else { return fail(&format!("no integration '{id}' is loaded")) };
     match host.runtime.read_docs(&plugin, topic).await {

@@ -2,7 +2,7 @@
 //! as text or as the JSON envelope.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +59,7 @@ pub struct LuaArgs {
     repl: bool,
 }
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
+pub(super) fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
         _ => Err(format!("'{text}' is not a number of seconds between 0 and 86400")),
@@ -71,7 +71,7 @@ pub async fn run(args: LuaArgs) -> ExitCode {
     if args.repl {
         return repl(limits, Duration::from_secs(args.confirm_timeout)).await;
     }
-    let script = match read_script(&args) {
+    let script = match read_script(args.eval.as_deref(), args.file.as_deref()) {
         Ok(Some(script)) => script,
         Ok(None) => {
             crate::log::failure("provide a Lua file, --eval code, or pipe Lua code on stdin.");
@@ -97,12 +97,13 @@ pub async fn run(args: LuaArgs) -> ExitCode {
         allow_repeat: args.allow_repeat,
         dry_run: args.dry_run,
     };
-    let execution = lua::run(host, script, limits, options).await;
+    let execution = lua::run(host.clone(), script, limits, options).await;
+    host.mcp.shutdown().await;
     report(&execution, args.json);
     if execution.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn report(execution: &Execution, json: bool) {
+pub(super) fn report(execution: &Execution, json: bool) {
     if json {
         write_stdout(&format!("{}\n", envelope::render(execution)));
         return;
@@ -129,21 +130,22 @@ fn report(execution: &Execution, json: bool) {
 
 /// Ends the process if the script outlives its limit inside a C function,
 /// where the instruction hook cannot reach it.
-fn start_watchdog(limits: LuaLimits, json: bool) {
+pub(super) fn start_watchdog(limits: LuaLimits, json: bool) {
     let after = limits.cpu + WATCHDOG_GRACE;
     std::thread::spawn(move || {
         std::thread::sleep(after);
         let execution = Execution::failed(lua::time_limit_message(limits));
         report(&execution, json);
+        crate::mcp_client::children::kill_all();
         std::process::exit(1);
     });
 }
 
-fn read_script(args: &LuaArgs) -> Result<Option<Script>, String> {
-    if let Some(code) = args.eval.as_ref().filter(|c| !c.trim().is_empty()) {
-        return Ok(Some(Script { code: code.clone(), chunk_name: "eval".into() }));
+pub(super) fn read_script(eval: Option<&str>, file: Option<&Path>) -> Result<Option<Script>, String> {
+    if let Some(code) = eval.filter(|c| !c.trim().is_empty()) {
+        return Ok(Some(Script { code: code.to_string(), chunk_name: "eval".into() }));
     }
-    if let Some(path) = &args.file {
+    if let Some(path) = file {
         let code =
             std::fs::read_to_string(path).map_err(|e| format!("cannot read Lua file {}: {e}", path.display()))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "script.lua".into());
@@ -192,5 +194,6 @@ async fn repl(limits: LuaLimits, confirm_timeout: Duration) -> ExitCode {
         let execution = lua::run(host.clone(), script, limits, options).await;
         report(&execution, false);
     }
+    host.mcp.shutdown().await;
     ExitCode::SUCCESS
 }

@@ -87,6 +87,9 @@ pub fn install_docs(lua: &Lua, env: &Table, host: Arc<Host>) -> mlua::Result<()>
 
 /// `"<id>"` → the integration's reference; `"<id>.<tool>"` → one tool's page.
 async fn read_page(host: &Host, page: &str) -> Result<String, String> {
+    if page == "mcp" {
+        return Ok(crate::mcp_client::DOCS.to_string());
+    }
     let (id, topic) = page.split_once('.').unwrap_or((page, ""));
     let Some(plugin) = host.plugin(id) else {
         return Ok(format!("No integration docs found for '{page}'. Try docs.list()."));
@@ -99,6 +102,7 @@ async fn read_page(host: &Host, page: &str) -> Result<String, String> {
 
 fn list_pages(host: &Host) -> String {
     let mut out = String::from("Integrations (read one with docs.read(\"<id>\") or docs.read(\"<id>.<function>\")):\n");
+    out.push_str("\nmcp — configured MCP servers as app.mcp.<server>.<tool> (docs.read(\"mcp\"))\n");
     for plugin in host.catalog().plugins() {
         out.push_str(&format!("\n{} — {} ({} functions)\n", plugin.id(), plugin.manifest.name, plugin.tools.len()));
         for tool in &plugin.tools {

@@ -3,6 +3,7 @@
 mod bridge;
 mod convert;
 mod globals;
+mod mcp;
 mod regex;
 mod render;
 mod sandbox;
@@ -16,6 +17,7 @@ pub use bridge::CallRecord;
 pub use sandbox::LuaLimits;
 
 use crate::host::{CallOptions, Host};
+use crate::mcp_client::McpServers;
 
 pub struct Script {
     pub code: String,
@@ -54,11 +56,23 @@ pub fn time_limit_message(limits: LuaLimits) -> String {
     sandbox::cpu_limit_message(limits.cpu)
 }
 
+/// What a script can reach.
+pub enum Surface {
+    /// `integrations:lua`: the plugins (`app.integrations`, `docs`) and the MCP servers.
+    Integrations(Arc<Host>),
+    /// `mcp:lua`: the MCP servers only (`app.mcp`, `mcp`).
+    Mcp(Arc<McpServers>),
+}
+
 pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, options: CallOptions) -> Execution {
+    run_on(Surface::Integrations(host), script, limits, options).await
+}
+
+pub async fn run_on(surface: Surface, script: Script, limits: LuaLimits, options: CallOptions) -> Execution {
     let output: globals::Output = Arc::default();
     let log: Arc<Mutex<bridge::CallLog>> = Arc::default();
     let started = Instant::now();
-    let outcome = execute(host, &script, limits, options, output.clone(), log.clone()).await;
+    let outcome = execute(surface, &script, limits, options, output.clone(), log.clone()).await;
     let execution_time_ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
 
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
@@ -81,7 +95,7 @@ pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, options: Ca
 type Outcome = Result<(Vec<serde_json::Value>, usize), String>;
 
 async fn execute(
-    host: Arc<Host>,
+    surface: Surface,
     script: &Script,
     limits: LuaLimits,
     options: CallOptions,
@@ -95,8 +109,16 @@ async fn execute(
         globals::install_output(lua, env, output)?;
         globals::install_json(lua, env)?;
         regex::install(lua, env)?;
-        globals::install_docs(lua, env, host.clone())?;
-        bridge::install(lua, env, host.clone(), options, log)?;
+        // MCP servers' tools take `--force` alone for now: no confirmation or preview yet.
+        let force = options.force;
+        match &surface {
+            Surface::Integrations(host) => {
+                globals::install_docs(lua, env, host.clone())?;
+                bridge::install(lua, env, host.clone(), options, log.clone())?;
+                mcp::install(lua, env, host.mcp.clone(), force, log)?;
+            }
+            Surface::Mcp(servers) => mcp::install(lua, env, servers.clone(), force, log)?,
+        }
         Ok(())
     })();
     setup.map_err(|e| format!("could not set up Lua: {e}"))?;

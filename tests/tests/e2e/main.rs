@@ -20,6 +20,7 @@ mod lua_cli;
 mod mcp;
 mod mcp_http;
 mod output_schemas;
+mod mcp_client;
 mod plugin_files;
 mod seed_examples;
 mod tools_bad_input;
