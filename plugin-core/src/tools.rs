@@ -808,7 +808,7 @@ pub static TOOLS: &[Tool] = &[
                 Place::Body("attachments", Shape::Plain),
             ),
         ],
-        example: "from = \"+16505551234\", to = \"+16505559876\", text = \"The map\", attachments = {\"map.gif\"}",
+        example: "from = \"+16505550101\", to = \"+16505559876\", text = \"The map\", attachments = {\"map.gif\"}",
         ..BASE
     },
     Tool {
