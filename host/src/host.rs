@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
 use crate::credentials::{self, Access};
+use crate::media;
 use crate::permission;
 use crate::registry::{Catalog, Registry};
 use crate::runtime::{CallError, Plugin, Runtime, ToolError};
@@ -100,14 +101,16 @@ impl Host {
     ) -> Result<Invocation, String> {
         let id = plugin.id();
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
+        let (prepared, cwd) = prepare_media(plugin, tool_name, arguments)?;
         let access = credentials::access(&account).await?;
         let result = self
             .runtime
-            .call_tool(plugin, tool_name, &arguments.to_string(), &access)
+            .call_tool(plugin, tool_name, &prepared.arguments.to_string(), &access)
             .await
             .map_err(|e| format!("{id}.{tool_name}: {e}"))?;
         let result = serde_json::from_str(&result)
             .map_err(|e| format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))?;
+        let result = media::finish(result, &prepared, &cwd).map_err(|e| format!("{id}.{tool_name}: {e}"))?;
         Ok(Invocation { result, permission_bypassed })
     }
 
@@ -124,8 +127,9 @@ impl Host {
     ) -> Result<Invocation, String> {
         let plugin = self.find(id)?;
         let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, options.force)?;
+        let (prepared, _) = prepare_media(&plugin, tool_name, arguments)?;
         let access = Access::offline(account.name.clone(), account.server.to_url());
-        match self.runtime.call_tool(&plugin, tool_name, &arguments.to_string(), &access).await {
+        match self.runtime.call_tool(&plugin, tool_name, &prepared.arguments.to_string(), &access).await {
             Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {
                 result: serde_json::json!({ "dry_run": true, "valid": true, "sent": false }),
                 permission_bypassed,
@@ -158,4 +162,18 @@ impl Host {
         let account = self.settings.account(id, account)?;
         Ok((account, permission_bypassed))
     }
+}
+
+/// The arguments with the files their schema marks read and `save_to` taken
+/// out (`media.rs`), and the working directory both are relative to.
+fn prepare_media(
+    plugin: &Plugin,
+    tool_name: &str,
+    arguments: &serde_json::Value,
+) -> Result<(media::Prepared, std::path::PathBuf), String> {
+    let id = plugin.id();
+    let schema = plugin.tool(tool_name).map(|t| &t.input_schema).unwrap_or(&serde_json::Value::Null);
+    let cwd = std::env::current_dir().map_err(|e| format!("{id}.{tool_name}: the working directory: {e}"))?;
+    let prepared = media::prepare(schema, arguments, &cwd).map_err(|e| format!("{id}.{tool_name}: {e}"))?;
+    Ok((prepared, cwd))
 }

@@ -14,6 +14,8 @@ mod host;
 mod log;
 mod lua;
 mod mcp;
+mod mcp_media;
+mod media;
 mod permission;
 mod profile;
 mod registry;

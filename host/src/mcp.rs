@@ -141,7 +141,11 @@ impl ServerHandler for KosmoMcp {
             if outcome.is_ok() { "ok" } else { "error" }
         ));
         Ok(match outcome {
-            Ok(invocation) => CallToolResult::success(vec![ContentBlock::text(invocation.result.to_string())]).into(),
+            Ok(invocation) => CallToolResult::success(
+                crate::mcp_media::content(&tool, &invocation.result)
+                    .unwrap_or_else(|| vec![ContentBlock::text(invocation.result.to_string())]),
+            )
+            .into(),
             Err(message) => failure(message),
         })
     }

@@ -21,5 +21,6 @@ mod mcp;
 mod plugin_files;
 mod seed_examples;
 mod tools_bad_input;
+mod tools_media;
 mod tools_results;
 mod tools_wire;
