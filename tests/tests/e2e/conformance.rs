@@ -266,7 +266,7 @@ fn the_checker_rejects_requests_the_spec_does_not_allow() {
         ("POST", &fax, "", &fax_to, "\"attachment\" is a required property"),
         ("POST", &fax, "", &fax_file, "has no Content-Type"),
         ("POST", &fax, "", &fax_field, "form.resolution is not a field"),
-        ("POST", &mms, "", "--kb\r\nbroken", "closing delimiter"),
+        ("POST", &mms, "", "--kb\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhi", "closing delimiter"),
     ];
     for (method, path, query, body, expected) in cases {
         let content_type = if body.starts_with("--kb") { FORM } else { "application/json" };
