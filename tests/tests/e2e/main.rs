@@ -24,6 +24,7 @@ mod mcp_client;
 mod plugin_files;
 mod seed_examples;
 mod tools_bad_input;
+mod tools_media;
 mod tools_results;
 mod tools_wire;
 mod writes;
