@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
 use crate::credentials::{self, Access};
+use crate::pacing::{Deadline, WaitSink};
 use crate::permission;
 use crate::registry::{Catalog, Registry};
 use crate::runtime::{CallError, Plugin, Runtime, ToolError};
@@ -23,6 +24,11 @@ pub struct Host {
 pub struct CallOptions {
     /// Let a permission of `ask` through (`--force`); `deny` still refuses.
     pub force: bool,
+    /// Rate-limit waits must not pass this (the script's time limit); the
+    /// plugin call's own time limit bounds them in any case.
+    pub deadline: Option<Deadline>,
+    /// Told of each rate-limit wait as it starts; `None`: a progress line on stderr.
+    pub on_wait: Option<WaitSink>,
 }
 
 /// A successful tool call.
@@ -100,7 +106,11 @@ impl Host {
     ) -> Result<Invocation, String> {
         let id = plugin.id();
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
-        let access = credentials::access(&account).await?;
+        let mut access = credentials::access(&account).await?;
+        if let Some(pacing) = &mut access.pacing {
+            pacing.deadline = options.deadline.clone();
+            pacing.progress = options.on_wait.as_ref().map(|sink| sink.0.clone());
+        }
         let result = self
             .runtime
             .call_tool(plugin, tool_name, &arguments.to_string(), &access)

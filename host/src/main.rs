@@ -14,10 +14,12 @@ mod host;
 mod log;
 mod lua;
 mod mcp;
+mod pacing;
 mod permission;
 mod profile;
 mod registry;
 mod runtime;
+mod shared_state;
 mod untrusted_text;
 
 use std::process::ExitCode;

@@ -10,6 +10,8 @@
 //! `ask` is refused unless the server runs with `--force`; `deny` is absolute.
 //! A failed call is a tool result with `isError: true` and the message.
 
+mod progress;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -109,7 +111,7 @@ impl ServerHandler for KosmoMcp {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         // The version current now serves this call to its end, whatever is swapped in meanwhile.
         let found = {
@@ -127,11 +129,10 @@ impl ServerHandler for KosmoMcp {
             return Ok(failure(format!("unknown tool '{}'.{hint}", request.name)));
         };
         let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
+        let on_wait = context.meta.get_progress_token().map(|token| progress::notifier(context.peer.clone(), token));
+        let options = CallOptions { force: self.force, on_wait, ..CallOptions::default() };
         let started = Instant::now();
-        let outcome = self
-            .host
-            .invoke_plugin(&plugin, &self.account, &tool, &arguments, &CallOptions { force: self.force })
-            .await;
+        let outcome = self.host.invoke_plugin(&plugin, &self.account, &tool, &arguments, &options).await;
         log::debug(format!(
             "mcp: {} served by '{}' {} in {}: {}",
             request.name,

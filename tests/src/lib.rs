@@ -13,6 +13,7 @@ use serde_json::Value;
 pub mod conformance;
 pub mod contract;
 pub mod mcp;
+pub mod redis;
 pub mod seed;
 pub mod tools;
 

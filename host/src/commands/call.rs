@@ -72,7 +72,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
         }
     };
     let operation = host.plugin(id).and_then(|p| p.tool(name).map(|t| t.operation.as_str()));
-    let options = CallOptions { force: args.force };
+    let options = CallOptions { force: args.force, ..CallOptions::default() };
     let started = Instant::now();
     let outcome = if args.dry_run {
         host.dry_run(id, &args.account, name, &arguments, &options).await
