@@ -11,10 +11,7 @@ mod redis;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-pub use self::redis::{RedisLock, RedisState};
-
-/// The variable that moves shared state into Redis.
-pub const STATE_URL_ENV: &str = "KOSMO_STATE_URL";
+pub use self::redis::{RedisLock, RedisState, STATE_URL_ENV};
 
 #[derive(Clone)]
 pub enum SharedState {
@@ -58,8 +55,4 @@ impl SharedState {
             SharedState::Memory => files::update_in_memory(&format!("{area}/{name}"), edit),
         }
     }
-}
-
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

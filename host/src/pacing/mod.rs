@@ -263,8 +263,8 @@ fn new_ticket() -> u64 {
     let mut hasher = Sha256::new();
     hasher.update(std::process::id().to_le_bytes());
     hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    hasher.update(crate::shared_state::now_ms().to_le_bytes());
-    hasher.update(format!("{:?}", Instant::now()).as_bytes());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    hasher.update(nanos.to_le_bytes());
     let digest = hasher.finalize();
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes")).max(1)
 }

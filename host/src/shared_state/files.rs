@@ -10,8 +10,6 @@ use std::path::Path;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use super::now_ms;
-
 pub fn update(dir: &Path, name: &str, edit: &mut dyn FnMut(&str, u64) -> (String, Duration)) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
@@ -36,6 +34,11 @@ pub fn update(dir: &Path, name: &str, edit: &mut dyn FnMut(&str, u64) -> (String
         file.write_all(new_text.as_bytes())
     })();
     written.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The clock of a file-backed ledger: this machine's, in Unix milliseconds.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// For a process without a cache directory.

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use redis::{Client, Connection, RedisResult};
 
+/// The variable that moves shared state into Redis.
+pub const STATE_URL_ENV: &str = "KOSMO_STATE_URL";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const PREFIX: &str = "kosmo:";
@@ -33,9 +35,9 @@ impl RedisState {
                 }
                 parsed.to_string()
             }
-            Err(e) => return Err(format!("{}: '{url}' is not a URL: {e}", super::STATE_URL_ENV)),
+            Err(e) => return Err(format!("{}: '{url}' is not a URL: {e}", STATE_URL_ENV)),
         };
-        let client = Client::open(url).map_err(|e| format!("{}: {shown}: {e}", super::STATE_URL_ENV))?;
+        let client = Client::open(url).map_err(|e| format!("{}: {shown}: {e}", STATE_URL_ENV))?;
         Ok(RedisState { client, shown, connection: Mutex::new(None) })
     }
 
@@ -63,7 +65,7 @@ impl RedisState {
                 }
             }
         }
-        Err(format!("the shared state at {} ({}): {last_error}", self.shown, super::STATE_URL_ENV))
+        Err(format!("the shared state at {} ({}): {last_error}", self.shown, STATE_URL_ENV))
     }
 
     fn connect(&self) -> RedisResult<Connection> {
@@ -102,7 +104,9 @@ impl RedisState {
     /// its lease runs out, should this process die holding it).
     pub fn lock(self: &Arc<Self>, key: &str, wait: Duration) -> Result<RedisLock, String> {
         let key = format!("{PREFIX}{key}");
-        let holder = format!("{}.{}", std::process::id(), super::now_ms());
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let holder = format!("{}.{nanos}", std::process::id());
         let started = Instant::now();
         loop {
             let taken: Option<redis::Value> = self.with_connection(|connection| {
