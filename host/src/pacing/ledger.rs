@@ -140,19 +140,28 @@ impl Ledger {
         // Its own slot; else one added for a request the server counted and
         // this ledger had not recorded, which may well have been this one.
         let own = budget.sent.iter().position(|s| s.ticket == ticket);
-        match own.or_else(|| budget.sent.iter().position(|s| s.ticket == 0)) {
+        let sent_at_ms = match own.or_else(|| budget.sent.iter().position(|s| s.ticket == 0)) {
             Some(index) => {
                 let slot = &mut budget.sent[index];
+                let sent_at_ms = slot.at_ms;
                 slot.ticket = ticket;
                 slot.at_ms = slot.at_ms.max(now_ms);
+                sent_at_ms
             }
-            None => budget.sent.push(Slot { ticket, at_ms: now_ms }),
-        }
+            None => {
+                budget.sent.push(Slot { ticket, at_ms: now_ms });
+                now_ms
+            }
+        };
         budget.expire(now_ms);
         if let Some(remaining) = answer.remaining {
+            // The server counted its window at arrival, somewhere between the
+            // send and now: compare with every slot that window may have held.
             let counted_by_server = budget.limit.saturating_sub(remaining) as usize;
-            while budget.sent.len() < counted_by_server {
+            let mut counted_here = budget.live_at(sent_at_ms);
+            while counted_here < counted_by_server {
                 budget.sent.push(Slot { ticket: 0, at_ms: now_ms });
+                counted_here += 1;
             }
         }
         if let Some(for_ms) = answer.throttled_for_ms {
@@ -182,10 +191,16 @@ impl Ledger {
 }
 
 impl GroupBudget {
-    /// Forgets requests that left the window.
+    /// Forgets requests that left the window a window ago: until then an
+    /// answer to a request sent while they were in it is compared with them.
     fn expire(&mut self, now_ms: u64) {
-        let window = self.window_ms;
-        self.sent.retain(|s| s.at_ms + window > now_ms);
+        let kept = 2 * self.window_ms;
+        self.sent.retain(|s| s.at_ms + kept > now_ms);
+    }
+
+    /// Requests in the window that ends at `at_ms`.
+    fn live_at(&self, at_ms: u64) -> usize {
+        self.sent.iter().filter(|s| s.at_ms + self.window_ms > at_ms).count()
     }
 
     /// `None` if a request may go now, else when one may.
@@ -193,12 +208,12 @@ impl GroupBudget {
         if self.penalty_until_ms > now_ms {
             return Some(self.penalty_until_ms);
         }
-        if (self.sent.len() as u64) < self.limit as u64 {
+        let mut times: Vec<u64> = self.sent.iter().map(|s| s.at_ms).filter(|at| at + self.window_ms > now_ms).collect();
+        if times.len() < self.limit as usize {
             return None;
         }
-        // The slot that frees first is the oldest; with `limit` slots held, the
-        // one that leaves the window makes room (`expire` keeps `at + window > now`).
-        let mut times: Vec<u64> = self.sent.iter().map(|s| s.at_ms).collect();
+        // The slot that frees first is the oldest; with `limit` in the window,
+        // the one that leaves it makes room.
         times.sort_unstable();
         let excess = times.len() - self.limit as usize;
         Some(times[excess] + self.window_ms)
@@ -322,6 +337,18 @@ mod tests {
         ledger.settle(ROUTE, 2, &light(10, 4_000, 8), 5);
         ledger.settle(ROUTE, 1, &light(10, 4_000, 9), 6);
         assert_eq!(ledger.groups["light"].sent.len(), 2, "{ledger:?}");
+    }
+
+    #[test]
+    fn a_slot_that_left_the_window_during_a_request_is_no_reason_to_add_one() {
+        // Slot 1 (answered at 0) leaves the window at 1_000, while request 3,
+        // sent at 990, is in flight: the server, counting at 995, still saw it.
+        let mut ledger = learnt(3, 1_000);
+        assert_eq!(ledger.admit(ROUTE, 2, 500), Admission::Go);
+        ledger.settle(ROUTE, 2, &light(3, 1_000, 1), 510);
+        assert_eq!(ledger.admit(ROUTE, 3, 990), Admission::Go);
+        ledger.settle(ROUTE, 3, &light(3, 1_000, 0), 1_010);
+        assert_eq!(ledger.groups["light"].live_at(1_010), 2, "2 and 3, no phantom: {ledger:?}");
     }
 
     #[test]
