@@ -46,6 +46,9 @@ struct Slot {
     /// Which request holds the slot; 0 for requests the server counted that this ledger did not send.
     ticket: u64,
     at_ms: u64,
+    /// Its answer is in (`at_ms` is the answer's time, not the send's).
+    #[serde(default)]
+    answered: bool,
 }
 
 /// What a server's answer says about the budget.
@@ -98,7 +101,8 @@ impl Ledger {
             return wait;
         }
         for name in &names {
-            self.groups.get_mut(name).expect("names come from the map").sent.push(Slot { ticket, at_ms: now_ms });
+            let slot = Slot { ticket, at_ms: now_ms, answered: false };
+            self.groups.get_mut(name).expect("names come from the map").sent.push(slot);
         }
         Admission::Go
     }
@@ -146,10 +150,11 @@ impl Ledger {
                 let sent_at_ms = slot.at_ms;
                 slot.ticket = ticket;
                 slot.at_ms = slot.at_ms.max(now_ms);
+                slot.answered = true;
                 sent_at_ms
             }
             None => {
-                budget.sent.push(Slot { ticket, at_ms: now_ms });
+                budget.sent.push(Slot { ticket, at_ms: now_ms, answered: true });
                 now_ms
             }
         };
@@ -160,9 +165,14 @@ impl Ledger {
             let counted_by_server = budget.limit.saturating_sub(remaining) as usize;
             let mut counted_here = budget.live_at(sent_at_ms);
             while counted_here < counted_by_server {
-                budget.sent.push(Slot { ticket: 0, at_ms: now_ms });
+                budget.sent.push(Slot { ticket: 0, at_ms: now_ms, answered: true });
                 counted_here += 1;
             }
+            // And the other way: requests answered before this one was sent
+            // had arrived before it, so the server counted at most
+            // `counted_by_server - 1` of them; the oldest beyond that have left
+            // its window (a server that enforces nothing reports its whole budget).
+            budget.trim_earlier(ticket, sent_at_ms, counted_by_server.saturating_sub(1));
         }
         if let Some(for_ms) = answer.throttled_for_ms {
             budget.penalty_until_ms = budget.penalty_until_ms.max(now_ms + for_ms.min(MAX_WINDOW_MS));
@@ -196,6 +206,25 @@ impl GroupBudget {
     fn expire(&mut self, now_ms: u64) {
         let kept = 2 * self.window_ms;
         self.sent.retain(|s| s.at_ms + kept > now_ms);
+    }
+
+    /// Keeps at most `most` of the answered requests in the window of a
+    /// request sent at `sent_at_ms` that were answered before it was sent.
+    fn trim_earlier(&mut self, ticket: u64, sent_at_ms: u64, most: usize) {
+        let window = self.window_ms;
+        let mut earlier: Vec<(u64, usize)> = (self.sent.iter().enumerate())
+            .filter(|(_, s)| s.ticket != ticket && s.answered && s.at_ms < sent_at_ms && s.at_ms + window > sent_at_ms)
+            .map(|(index, s)| (s.at_ms, index))
+            .collect();
+        if earlier.len() <= most {
+            return;
+        }
+        earlier.sort_unstable();
+        let mut dropped: Vec<usize> = earlier[..earlier.len() - most].iter().map(|(_, index)| *index).collect();
+        dropped.sort_unstable();
+        for index in dropped.into_iter().rev() {
+            self.sent.remove(index);
+        }
     }
 
     /// Requests in the window that ends at `at_ms`.
@@ -352,6 +381,16 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_reports_its_whole_budget_is_believed() {
+        // The simulator without enforcement: Remaining is always the limit.
+        let mut ledger = learnt(2, 60_000);
+        for ticket in 2..100 {
+            assert_eq!(ledger.admit(ROUTE, ticket, ticket), Admission::Go, "request {ticket}");
+            ledger.settle(ROUTE, ticket, &light(2, 60_000, 2), ticket);
+        }
+    }
+
+    #[test]
     fn a_429_closes_the_group_for_its_penalty() {
         let mut ledger = learnt(10, 4_000);
         assert_eq!(ledger.admit(ROUTE, 2, 100), Admission::Go);
@@ -378,7 +417,7 @@ mod tests {
     fn the_plugin_cannot_raise_a_budget_and_headers_are_bounded() {
         let mut ledger = learnt(2, 1_000);
         // Absurd headers are ignored; the budget stays what the server said before.
-        let absurd = Answer { limit: Some(u32::MAX), window_ms: Some(0), ..light(2, 1_000, 1) };
+        let absurd = Answer { limit: Some(u32::MAX), window_ms: Some(0), ..light(2, 1_000, 0) };
         assert_eq!(ledger.admit(ROUTE, 2, 10), Admission::Go);
         ledger.settle(ROUTE, 2, &absurd, 10);
         assert!(matches!(ledger.admit(ROUTE, 3, 20), Admission::Wait { limit: 2, window_ms: 1_000, .. }));
