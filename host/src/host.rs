@@ -9,6 +9,7 @@ use crate::confirm::Confirmer;
 use crate::credentials;
 use crate::mcp_client::McpServers;
 use crate::media;
+use crate::pacing::{Deadline, WaitSink};
 use crate::permission::{self, OperationKind, Rule};
 use crate::registry::{Catalog, Registry};
 use crate::runtime::{Plugin, Runtime};
@@ -38,6 +39,11 @@ pub struct CallOptions {
     pub allow_repeat: bool,
     /// Preview every call instead of making it (`--dry-run` of a script).
     pub dry_run: bool,
+    /// Rate-limit waits must not pass this (the script's time limit); the
+    /// plugin call's own time limit bounds them in any case.
+    pub deadline: Option<Deadline>,
+    /// Told of each rate-limit wait as it starts; `None`: a progress line on stderr.
+    pub on_wait: Option<WaitSink>,
 }
 
 impl std::fmt::Debug for CallOptions {
@@ -48,6 +54,8 @@ impl std::fmt::Debug for CallOptions {
             .field("confirm_timeout", &self.confirm_timeout)
             .field("allow_repeat", &self.allow_repeat)
             .field("dry_run", &self.dry_run)
+            .field("deadline", &self.deadline.is_some())
+            .field("on_wait", &self.on_wait.is_some())
             .finish()
     }
 }
@@ -137,7 +145,11 @@ impl Host {
             return Ok(Invocation { result, permission_bypassed });
         }
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
-        let access = credentials::access(&account).await?;
+        let mut access = credentials::access(&account).await?;
+        if let Some(pacing) = &mut access.pacing {
+            pacing.deadline = options.deadline.clone();
+            pacing.progress = options.on_wait.as_ref().map(|sink| sink.0.clone());
+        }
         let result = self
             .runtime
             .call_tool(plugin, tool_name, &prepared.arguments.to_string(), &access)
@@ -178,6 +190,8 @@ impl Host {
             confirmer: options.confirmer.clone(),
             confirm_timeout: options.confirm_timeout,
             allow_repeat: options.allow_repeat || self.settings.repeats_allowed(id),
+            deadline: options.deadline.clone(),
+            on_wait: options.on_wait.clone(),
         }))
     }
 
@@ -207,6 +221,8 @@ impl Host {
             confirmer: None,
             confirm_timeout: None,
             allow_repeat: true,
+            deadline: None,
+            on_wait: None,
         };
         let requests = write.dry_run().await?;
         let result = serde_json::json!({

@@ -21,10 +21,12 @@ mod mcp;
 mod mcp_client;
 mod mcp_media;
 mod media;
+mod pacing;
 mod permission;
 mod profile;
 mod registry;
 mod runtime;
+mod shared_state;
 mod untrusted_text;
 mod writes;
 

@@ -20,6 +20,8 @@ pub mod http;
 
 mod confirm;
 
+mod progress;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -176,6 +178,7 @@ impl ServerHandler for KosmoMcp {
             force: self.force,
             confirmer: route.confirmer(),
             confirm_timeout: Some(self.confirm_timeout),
+            on_wait: context.meta.get_progress_token().map(|token| progress::notifier(context.peer.clone(), token)),
             ..CallOptions::default()
         };
         let started = Instant::now();

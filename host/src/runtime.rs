@@ -19,6 +19,7 @@ use crate::caps;
 use crate::connections::Connections;
 use crate::credentials::Access;
 use crate::gate::{Capture, Gate, HttpLimits};
+use crate::pacing::Deadline;
 use crate::permission::OperationKind;
 
 mod worlds;
@@ -408,9 +409,23 @@ impl Runtime {
     ) -> (Result<R, CallError>, Vec<String>) {
         // Never closed, so acquiring only waits.
         let _slot = self.slots.acquire().await.expect("the slot semaphore is never closed");
-        let gate =
-            Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone())
-                .capturing(capture);
+        // Rate-limit waits happen inside the call, so its wall-clock limit bounds them too.
+        let pacing = access.pacing.clone().map(|mut pacing| {
+            let wall = Deadline {
+                at: std::time::Instant::now() + self.limits.wall,
+                what: format!("the plugin call's time limit of {} s", self.limits.wall.as_secs_f64()),
+            };
+            pacing.deadline = Deadline::earliest(pacing.deadline.take(), Some(wall));
+            pacing
+        });
+        let gate = Gate::new(
+            access.policy.clone(),
+            access.bearer.clone(),
+            self.limits.http.clone(),
+            self.connections.clone(),
+            pacing,
+        )
+        .capturing(capture);
         let notes = gate.notes().clone();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);

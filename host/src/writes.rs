@@ -13,6 +13,7 @@ use crate::confirm::{self, Answer, Confirmer, Question};
 use crate::credentials::{self, Access};
 use crate::gate::{Capture, CapturedRequest};
 use crate::journal::{self, Journal, WriteKey};
+use crate::pacing::{Deadline, WaitSink};
 use crate::permission::Rule;
 use crate::runtime::{CallError, Plugin, Runtime, ToolError};
 
@@ -35,6 +36,9 @@ pub struct Write<'a> {
     pub confirm_timeout: Option<Duration>,
     /// An identical recent write may go out again (`--allow-repeat`, or the config).
     pub allow_repeat: bool,
+    /// Rate-limit waits: their bound and who is told of them (as for reads).
+    pub deadline: Option<Deadline>,
+    pub on_wait: Option<WaitSink>,
 }
 
 impl Write<'_> {
@@ -134,7 +138,11 @@ impl Write<'_> {
     /// The call itself; an error says whether the write may have happened.
     async fn send(&self) -> Result<serde_json::Value, (String, bool)> {
         let id = self.plugin.id();
-        let access = credentials::access(&self.account).await.map_err(|e| (e, false))?;
+        let mut access = credentials::access(&self.account).await.map_err(|e| (e, false))?;
+        if let Some(pacing) = &mut access.pacing {
+            pacing.deadline = self.deadline.clone();
+            pacing.progress = self.on_wait.as_ref().map(|sink| sink.0.clone());
+        }
         let result = self
             .runtime
             .call_tool(self.plugin, self.tool, &self.arguments.to_string(), &access)

@@ -15,6 +15,7 @@ pub mod contract;
 pub mod mcp;
 pub mod mcp_http;
 pub mod media;
+pub mod redis;
 pub mod seed;
 pub mod tools;
 

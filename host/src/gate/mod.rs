@@ -8,8 +8,9 @@
 //!
 //! Here: admission (the method, the [`OriginPolicy`], the request cap) and
 //! the wasmtime hooks. `headers.rs` is the header policy, `exchange.rs` one
-//! admitted request (token, renewal, retries), `body.rs` the capped and
-//! token-masked bodies, `limits.rs` the limits and notes they share.
+//! admitted request (pacing, token, renewal, retries), `body.rs` the capped and
+//! token-masked bodies, `limits.rs` the limits and notes they share. The
+//! rate-limit budget itself is `crate::pacing`.
 
 mod body;
 mod capture;
@@ -33,6 +34,7 @@ use self::limits::Notes;
 use crate::allowlist::OriginPolicy;
 use crate::connections::Connections;
 use crate::credentials::Bearer;
+use crate::pacing::CallPacing;
 
 /// The methods RingCentral's REST API uses (its OpenAPI description has no
 /// other); TRACE, CONNECT, HEAD, OPTIONS and extension methods are refused.
@@ -59,6 +61,8 @@ pub struct Gate {
     notes: Notes,
     /// A preview: requests are recorded and held back ([`Capture`]).
     capture: Option<Capture>,
+    /// Waits before each request for the account's rate limits (`None`: not paced).
+    pacing: Option<CallPacing>,
 }
 
 impl Gate {
@@ -67,8 +71,18 @@ impl Gate {
         bearer: Option<Arc<Bearer>>,
         limits: HttpLimits,
         connections: Connections,
+        pacing: Option<CallPacing>,
     ) -> Gate {
-        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default(), capture: None }
+        Gate {
+            policy,
+            bearer,
+            limits,
+            connections,
+            requests_sent: 0,
+            notes: Notes::default(),
+            capture: None,
+            pacing,
+        }
     }
 
     /// The gate of a preview: what the plugin builds is captured, not sent.
@@ -149,6 +163,7 @@ impl WasiHttpHooks for Gate {
             limits: self.limits.clone(),
             notes: self.notes.clone(),
             connections: self.connections.clone(),
+            pacing: self.pacing.clone(),
         };
         Box::new(exchange.run(request))
     }
@@ -183,7 +198,7 @@ mod tests {
 
     #[test]
     fn timeouts_are_clamped() {
-        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default(), test_connections());
+        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default(), test_connections(), None);
         let asked = RequestOptions {
             connect_timeout: Some(Duration::from_secs(600)),
             first_byte_timeout: Some(Duration::from_secs(5)),
@@ -200,7 +215,7 @@ mod tests {
     fn the_request_cap_counts_requests() {
         let policy = Arc::new(sim_policy());
         let limits = HttpLimits { max_requests: 2, ..HttpLimits::default() };
-        let mut gate = Gate::new(policy, None, limits, test_connections());
+        let mut gate = Gate::new(policy, None, limits, test_connections(), None);
         let uri: Uri = "https://platform.ringcentral.com/restapi/v1.0/account/~".parse().unwrap();
         assert!(gate.admit(&Method::GET, &uri).is_ok());
         assert!(gate.admit(&Method::GET, &uri).is_ok());

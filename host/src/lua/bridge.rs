@@ -2,6 +2,7 @@
 //! Each call passes the permission policy, runs in a fresh plugin instance,
 //! and is recorded for the envelope's `integration_calls`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use super::convert::{Strictness, json_to_lua, lua_to_json};
 use super::sandbox::CallsInFlight;
 use crate::config::DEFAULT_ACCOUNT;
 use crate::host::{CallOptions, Host};
+use crate::pacing::{Deadline, WaitSink};
 use crate::runtime::Plugin;
 
 /// One tool call, as the envelope reports it.
@@ -22,6 +24,9 @@ pub struct CallRecord {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Time the call spent waiting for the account's rate limits.
+    #[serde(rename = "waitedMs")]
+    pub waited_ms: f64,
     pub name: String,
     pub group: String,
 }
@@ -85,6 +90,12 @@ pub fn install(
                 let path = ToolPath { id, account, tool };
                 let started = Instant::now();
                 let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
+                let waited_us = Arc::new(AtomicU64::new(0));
+                let options = CallOptions {
+                    deadline: lua.app_data_ref::<Deadline>().map(|d| d.clone()),
+                    on_wait: Some(progress_line(waited_us.clone())),
+                    ..options
+                };
                 let outcome = call_tool(&lua, &host, &path, args, &options, &log).await;
                 drop(in_flight);
                 let title =
@@ -95,6 +106,7 @@ pub fn install(
                     duration_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
                     status: if outcome.is_ok() { "ok" } else { "error" },
                     error: outcome.as_ref().err().cloned(),
+                    waited_ms: (waited_us.load(Ordering::Relaxed) as f64 / 1000.0).round(),
                     name: title,
                     group: path.id,
                 };
@@ -115,6 +127,14 @@ pub fn install(
     app.raw_set("integrations", integrations)?;
     env.raw_set("app", app)?;
     Ok(())
+}
+
+/// Each rate-limit wait of a call: a progress line on stderr, added to the call's `waitedMs`.
+fn progress_line(waited_us: Arc<AtomicU64>) -> WaitSink {
+    WaitSink(Arc::new(move |notice| {
+        crate::log::info(notice.describe());
+        waited_us.fetch_add(notice.wait.as_micros() as u64, Ordering::Relaxed);
+    }))
 }
 
 /// Where `install` keeps the function that makes a tool's Lua function.

@@ -179,6 +179,11 @@ impl Sandbox {
     /// Arms the CPU limit; call once setup is done, right before the script runs.
     pub fn arm_cpu_limit(&self) -> mlua::Result<()> {
         let deadline = Instant::now() + self.limits.cpu;
+        // Tool calls read it: a rate-limit wait must not outlast the script.
+        self.lua.set_app_data(crate::pacing::Deadline {
+            at: deadline,
+            what: format!("the script's time limit of {} s (--cpu-limit)", self.limits.cpu.as_secs_f64()),
+        });
         let killed = self.killed.clone();
         let cpu = self.limits.cpu;
         let last_yield = std::sync::Mutex::new(Instant::now());
