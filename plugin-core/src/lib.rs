@@ -5,9 +5,9 @@
 
 pub mod base64;
 pub mod docs;
-pub mod phone;
 pub mod media;
 pub mod multipart;
+pub mod phone;
 pub mod request;
 pub mod response;
 pub mod schema;

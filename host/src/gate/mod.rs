@@ -73,16 +73,7 @@ impl Gate {
         connections: Connections,
         pacing: Option<CallPacing>,
     ) -> Gate {
-        Gate {
-            policy,
-            bearer,
-            limits,
-            connections,
-            requests_sent: 0,
-            notes: Notes::default(),
-            capture: None,
-            pacing,
-        }
+        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default(), capture: None, pacing }
     }
 
     /// The gate of a preview: what the plugin builds is captured, not sent.
