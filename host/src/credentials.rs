@@ -38,6 +38,7 @@ impl Access {
             server_origin: account.server.to_url(),
             policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
             bearer: None,
+            pacing: None,
         }
     }
 }

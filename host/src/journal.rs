@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 mod file_store;
+mod shared_store;
 mod store;
 
 pub use file_store::FileStore;
@@ -58,9 +59,14 @@ impl Journal {
         Journal { store }
     }
 
-    /// The journal beside the token cache (`<user cache dir>/kosmo/journal`).
+    /// The journal where the token cache is: in the Redis of `KOSMO_STATE_URL`,
+    /// else beside the cache files (`<user cache dir>/kosmo/journal`).
     pub fn default_location() -> Option<Journal> {
-        let root = crate::auth::TokenSource::default_cache_root()?;
+        use crate::shared_state::SharedState;
+        if let Ok(state @ SharedState::Redis(_)) = SharedState::from_env() {
+            return Some(Journal::new(Arc::new(shared_store::SharedStore(state))));
+        }
+        let root = dirs::cache_dir()?.join("kosmo");
         Some(Journal::new(Arc::new(FileStore::new(root.join("journal")))))
     }
 

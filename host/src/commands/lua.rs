@@ -96,6 +96,7 @@ pub async fn run(args: LuaArgs) -> ExitCode {
         confirm_timeout: Some(Duration::from_secs(args.confirm_timeout)),
         allow_repeat: args.allow_repeat,
         dry_run: args.dry_run,
+        ..CallOptions::default()
     };
     let execution = lua::run(host.clone(), script, limits, options).await;
     host.mcp.shutdown().await;

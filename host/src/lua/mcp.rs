@@ -71,6 +71,8 @@ pub fn install(
                     error: outcome.as_ref().err().cloned(),
                     name: title,
                     group: format!("mcp.{server_lua}"),
+                    // MCP servers are not paced: their limits are their own.
+                    waited_ms: 0.0,
                 };
                 log.lock().unwrap_or_else(|e| e.into_inner()).calls.push(record);
                 match outcome {
