@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::lua::{positive_seconds, read_script_from, report, start_watchdog};
+use super::lua::{positive_seconds, read_script, report, start_watchdog};
 use super::{pretty_json, write_stdout};
 use crate::config::Settings;
 use crate::host::CallOptions;
@@ -58,7 +58,7 @@ fn load_servers() -> Result<McpServers, String> {
 
 pub async fn run(args: McpLuaArgs) -> ExitCode {
     let limits = LuaLimits { memory_bytes: args.memory_limit, cpu: Duration::from_secs_f64(args.cpu_limit) };
-    let script = match read_script_from(args.eval.as_deref(), args.file.as_deref(), Vec::new()) {
+    let script = match read_script(args.eval.as_deref(), args.file.as_deref()) {
         Ok(Some(script)) => script,
         Ok(None) => {
             crate::log::failure("provide a Lua file, --eval code, or pipe Lua code on stdin.");
