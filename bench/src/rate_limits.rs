@@ -26,9 +26,14 @@ fn least_time(calls: usize) -> Duration {
     Duration::from_secs(((calls - 1) / LIMIT) as u64 * WINDOW_S)
 }
 
+/// The SDK loops give up after this (two of them can restart each other's penalty for ever).
+const SDK_GIVE_UP: Duration = Duration::from_secs(60);
+
 struct Loop {
     took: Duration,
     throttled: usize,
+    /// Calls that succeeded (the SDK loops may give up).
+    completed: usize,
 }
 
 /// `processes` kosmo runs of `calls` calls each, started together on a fresh simulator.
@@ -51,7 +56,7 @@ fn kosmo_loops(processes: usize, calls: usize) -> Loop {
     }
     let took = started.elapsed();
     let sent = sim.requests().iter().filter(|r| r["path"] == ENDPOINT).count();
-    Loop { took, throttled: sent - processes * calls }
+    Loop { took, throttled: sent - processes * calls, completed: processes * calls }
 }
 
 /// The same with the Python SDK's loop.
@@ -63,6 +68,7 @@ fn sdk_loops(python: &str, script: &Path, processes: usize, calls: usize) -> Loo
             Command::new(python)
                 .arg(script)
                 .arg(calls.to_string())
+                .arg(SDK_GIVE_UP.as_secs().to_string())
                 .env("RC_SERVER_URL", &sim.url)
                 .env("RC_ACCESS_TOKEN", SIM_TOKEN)
                 .stdout(Stdio::piped())
@@ -70,14 +76,15 @@ fn sdk_loops(python: &str, script: &Path, processes: usize, calls: usize) -> Loo
                 .expect("run the Python SDK loop (make bench installs the SDK)")
         })
         .collect();
-    let mut throttled = 0;
+    let (mut throttled, mut completed) = (0, 0);
     for child in children {
         let output = child.wait_with_output().expect("wait for the SDK loop");
         assert!(output.status.success(), "the SDK loop failed");
         let line: Value = serde_json::from_slice(&output.stdout).expect("the SDK loop prints JSON");
         throttled += line["throttled"].as_u64().unwrap_or(0) as usize;
+        completed += line["completed"].as_u64().unwrap_or(0) as usize;
     }
-    Loop { took: started.elapsed(), throttled }
+    Loop { took: started.elapsed(), throttled, completed }
 }
 
 pub fn rate_limits(python: &str, sdk_script: &Path, calls: usize) -> Vec<Row> {
@@ -89,17 +96,22 @@ pub fn rate_limits(python: &str, sdk_script: &Path, calls: usize) -> Vec<Row> {
         let kosmo = kosmo_loops(processes, per_process);
         let sdk = sdk_loops(python, sdk_script, processes, per_process);
         let ratio = kosmo.took.as_secs_f64() / least.as_secs_f64();
+        let sdk_done = if sdk.completed == total {
+            String::new()
+        } else {
+            format!(", gave up after {} s with {}/{total} calls done", SDK_GIVE_UP.as_secs(), sdk.completed)
+        };
         let shape =
             if processes == 1 { format!("{total} calls") } else { format!("2 processes × {per_process} calls") };
         rows.push(Row {
             what: format!("{shape} under 10 Light / 4 s: kosmo vs the least time the limit allows"),
             figure: format!(
-                "{:.2} s vs {:.0} s = {ratio:.3}×, {} × 429 (Python SDK: {:.2} s, {} × 429)",
+                "{:.2} s vs {:.0} s = {ratio:.3}×, {} × 429 (Python SDK: {:.2} s, {} × 429{sdk_done})",
                 kosmo.took.as_secs_f64(),
                 least.as_secs_f64(),
                 kosmo.throttled,
                 sdk.took.as_secs_f64(),
-                sdk.throttled
+                sdk.throttled,
             ),
             target: "≤ 1.05×, 0 × 429".into(),
             met: Some(ratio <= 1.05 && kosmo.throttled == 0),
