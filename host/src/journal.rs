@@ -45,6 +45,7 @@ impl WriteKey {
 }
 
 /// A write entered in the journal, to be settled once its outcome is known.
+#[derive(Debug)]
 pub struct Ticket {
     key: WriteKey,
     id: String,
@@ -64,7 +65,8 @@ impl Journal {
     pub fn default_location() -> Option<Journal> {
         use crate::shared_state::SharedState;
         if let Ok(state @ SharedState::Redis(_)) = SharedState::from_env() {
-            return Some(Journal::new(Arc::new(shared_store::SharedStore(state))));
+            // Kept past the no-repeat window; older entries are dropped by the journal itself.
+            return Some(Journal::new(Arc::new(shared_store::SharedStore { state, keep: WINDOW * 2 })));
         }
         let root = dirs::cache_dir()?.join("kosmo");
         Some(Journal::new(Arc::new(FileStore::new(root.join("journal")))))
