@@ -19,8 +19,6 @@ mod log;
 mod lua;
 mod mcp;
 mod mcp_client;
-mod mcp_media;
-mod media;
 mod pacing;
 mod permission;
 mod profile;

@@ -31,14 +31,8 @@ pub struct SmsRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NumberRef {
+struct NumberRef {
     phone_number: Option<String>,
-}
-
-impl NumberRef {
-    pub fn phone_number(self) -> Option<String> {
-        self.phone_number
-    }
 }
 
 pub async fn send(
@@ -98,17 +92,7 @@ pub async fn send(
 }
 
 /// `from` must be one of the sender's numbers, and one that may send SMS.
-pub(super) fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> Result<String, ApiError> {
-    sender_number_with(store, sender, from, NumberFeature::SmsSender)
-}
-
-/// `from` must be one of the sender's numbers, and one with `feature` (SMS or MMS).
-pub(super) fn sender_number_with(
-    store: &Store,
-    sender: &Extension,
-    from: Option<NumberRef>,
-    feature: NumberFeature,
-) -> Result<String, ApiError> {
+fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> Result<String, ApiError> {
     let wanted = from
         .and_then(|f| f.phone_number)
         .and_then(|n| normalize(&n))
@@ -117,14 +101,14 @@ pub(super) fn sender_number_with(
         ApiError::new(StatusCode::FORBIDDEN, "MSG-304", "Phone number doesn't belong to extension")
             .with_parameter("from")
     })?;
-    if !number.has_feature(feature) {
+    if !number.has_feature(NumberFeature::SmsSender) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "MSG-242", "Sending SMS from this number is not available")
             .with_parameter("from"));
     }
     Ok(wanted)
 }
 
-pub(super) fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
+fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
     if to.is_empty() || to.len() > MAX_RECIPIENTS {
         return Err(ApiError::invalid_parameter("to"));
     }
@@ -133,7 +117,7 @@ pub(super) fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
         .collect()
 }
 
-pub(super) fn text(text: Option<String>) -> Result<String, ApiError> {
+fn text(text: Option<String>) -> Result<String, ApiError> {
     let text = text.filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::invalid_parameter("text"))?;
     if text.encode_utf16().count() > MAX_TEXT_UNITS {
         return Err(ApiError::new(
@@ -147,7 +131,7 @@ pub(super) fn text(text: Option<String>) -> Result<String, ApiError> {
 }
 
 /// E.164 with the `+`; a bare run of 7 to 15 digits is accepted and given one.
-pub(super) fn normalize(number: &str) -> Option<String> {
+fn normalize(number: &str) -> Option<String> {
     let digits = number.strip_prefix('+').unwrap_or(number);
     let valid = (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     valid.then(|| format!("+{digits}"))
