@@ -63,9 +63,9 @@ profile: build
 test: build
 	# The outside programs the end-to-end tests use (MCP Python SDK, npm MCP servers, redis-server).
 	scripts/test-tools.sh
-	# The 250 KB target (BENCHMARKS.md) was passed in round 2: 259,969 bytes with output schemas, E.164
-	# numbers and nine more tools (212,192 before). This budget only stops further growth unseen.
-	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 265000
+	# Under the 250 KB target (BENCHMARKS.md): the plugin was 212,192 bytes when set, 235,106 with the
+	# output schemas and E.164 numbers of round 2; little room is left.
+	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release
 	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).
 	cargo test --release --manifest-path plugin/fuzz/Cargo.toml
