@@ -25,12 +25,14 @@ setup:
 	rustup target add wasm32-wasip2
 
 build: setup
-	cargo build --release
+	# The components first: the host carries the RingCentral plugin (host/build.rs reads the
+	# file through KOSMO_BUILTIN_PLUGIN, .cargo/config.toml), so it is compiled once.
 	# For the components only (the host's link would take minutes, and its dependencies are
 	# better fast than small): link-time optimisation keeps the plugin about 40 KB smaller,
 	# building their dependencies (serde_json, the WASI and WIT bindings) at opt-level "z" 23 KB.
 	CARGO_PROFILE_RELEASE_LTO=true cargo build --release --target wasm32-wasip2 \
 		--config 'profile.release.package."*".opt-level="z"' -p ringcentral -p hostile-plugin
+	cargo build --release
 	mkdir -p $(PLUGIN_DIR)
 	cp $(WASM_DIR)/ringcentral.wasm $(PLUGIN_DIR)/ringcentral.wasm
 	mkdir -p $(TEST_PLUGIN_DIR)
@@ -61,7 +63,8 @@ profile: build
 test: build
 	# The outside programs the end-to-end tests use (MCP Python SDK, npm MCP servers, redis-server).
 	scripts/test-tools.sh
-	# Under the 250 KB target (BENCHMARKS.md) with room to grow: the plugin was 212,192 bytes when set.
+	# Under the 250 KB target (BENCHMARKS.md): the plugin was 212,192 bytes when set, 235,106 with the
+	# output schemas and E.164 numbers of round 2; little room is left.
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release
 	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).

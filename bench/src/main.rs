@@ -4,6 +4,7 @@
 
 mod mcp_load;
 mod measure;
+mod rate_limits;
 mod report;
 mod swap;
 
@@ -18,6 +19,8 @@ const SWAP_SAMPLES: usize = 10;
 /// Concurrent MCP clients, and how long each load runs.
 const MCP_CLIENTS: usize = 8;
 const MCP_LOAD_TIME: std::time::Duration = std::time::Duration::from_secs(4);
+/// Calls of the rate-limit loops (one process; two processes make half each).
+const PACED_CALLS: usize = 40;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -35,6 +38,10 @@ fn main() {
     rows.extend(swap::hot_swap(&sim, SWAP_SAMPLES));
     eprintln!("bench: `mcp:serve` under load ({MCP_CLIENTS} clients, 1 client, plain GETs; {MCP_LOAD_TIME:?} each)…");
     rows.extend(mcp_load::mcp_load(&sim, plugins.path(), MCP_CLIENTS, MCP_LOAD_TIME));
+    eprintln!("bench: `mcp:serve --http` under load ({MCP_CLIENTS} sessions, 1 session; {MCP_LOAD_TIME:?} each)…");
+    rows.extend(mcp_load::mcp_http_load(&sim, plugins.path(), MCP_CLIENTS, MCP_LOAD_TIME));
+    eprintln!("bench: {PACED_CALLS} calls under enforced rate limits, kosmo and the Python SDK, 1 and 2 processes…");
+    rows.extend(rate_limits::rate_limits(&python, &root.join("bench/sdk_rate_loop.py"), PACED_CALLS));
 
     let table = report::table(&rows);
     println!("{table}");

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kosmo_harness::mcp::{McpClient, result_json};
+use kosmo_harness::mcp_http::{HttpServer, HttpSession};
 use kosmo_harness::{Sim, kosmo_on};
 use serde_json::json;
 
@@ -72,6 +73,68 @@ pub fn mcp_load(sim: &Sim, plugins: &Path, clients: usize, duration: Duration) -
             met: None,
         },
     ]
+}
+
+/// `mcp:serve --http`: `clients` sessions of their own (one keep-alive
+/// connection and one request in flight each), then one.
+pub fn mcp_http_load(sim: &Sim, plugins: &Path, clients: usize, duration: Duration) -> Vec<Row> {
+    let server = HttpServer::start(kosmo_on(sim, plugins), &[]);
+    let sessions: Vec<HttpSession> = (0..clients).map(|_| HttpSession::open(&server)).collect();
+    for _ in 0..20 {
+        http_call(&sessions[0]);
+    }
+    let next = AtomicUsize::new(0);
+    // Each worker thread takes a session of its own.
+    let many = run_sessions(&sessions, &next, duration);
+    let one = run(1, duration, || http_call(&sessions[0]));
+    drop(sessions);
+    server.stop();
+    vec![Row {
+        what: format!(
+            "`mcp:serve --http` calls/s, {clients} concurrent clients (a 2025-11-25 session and keep-alive connection each, one request in flight)"
+        ),
+        figure: format!(
+            "{:.0} calls/s, median {:.2} ms a call ({:.1}× the {:.0} calls/s of 1 client, median {:.2} ms)",
+            many.per_second,
+            many.median_ms,
+            many.per_second / one.per_second,
+            one.per_second,
+            one.median_ms
+        ),
+        target: "–".into(),
+        met: None,
+    }]
+}
+
+fn run_sessions(sessions: &[HttpSession], next: &AtomicUsize, duration: Duration) -> Throughput {
+    let calls = AtomicUsize::new(0);
+    let started = Instant::now();
+    let latencies: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..sessions.len())
+            .map(|_| {
+                scope.spawn(|| {
+                    let session = &sessions[next.fetch_add(1, Ordering::Relaxed)];
+                    let mut mine = Vec::new();
+                    while started.elapsed() < duration {
+                        let call_started = Instant::now();
+                        http_call(session);
+                        mine.push(call_started.elapsed().as_secs_f64() * 1000.0);
+                        calls.fetch_add(1, Ordering::Relaxed);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a load thread")).collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    Throughput { per_second: calls.load(Ordering::Relaxed) as f64 / elapsed, median_ms: median(latencies) }
+}
+
+fn http_call(session: &HttpSession) {
+    let result = session.call_tool(TOOL, json!({}));
+    assert_ne!(result["isError"], true, "{result}");
+    assert_eq!(result["structuredContent"]["extensionNumber"], "101", "{result}");
 }
 
 /// Runs `work` in `workers` threads for `duration`; every call must succeed.

@@ -32,13 +32,17 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::allowlist::Origin;
+use crate::pacing::{self, Pacer};
 use crate::profile::IntegrationProfile;
+use crate::shared_state::{RedisLock, RedisState, SharedState};
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Refresh at most this long before expiry (and at most a fifth of the lifetime).
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// How long a process waits for another one's refresh.
 const LOCK_WAIT: Duration = Duration::from_secs(45);
+/// How long a token request may wait for the Auth group's rate limit.
+const MAX_PACING_WAIT: Duration = Duration::from_secs(60);
 const LOCK_POLL: Duration = Duration::from_millis(20);
 /// A token endpoint asking for a longer pause than this is answered with an error.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
@@ -106,12 +110,26 @@ impl Tokens {
 }
 
 /// Where tokens are kept between calls.
-#[derive(PartialEq, Eq)]
 enum Storage {
     /// `<dir>/<key>.json`, with `<dir>/<key>.lock` serialising refreshes.
     Disk { file: PathBuf, lock: PathBuf },
+    /// `KOSMO_STATE_URL`: `kosmo:tokens:<key>`, with the lock `kosmo:tokens:<key>.lock`.
+    Redis { state: Arc<RedisState>, key: String },
     /// No cache directory: this process only.
     Memory(String),
+}
+
+impl PartialEq for Storage {
+    fn eq(&self, other: &Storage) -> bool {
+        match (self, other) {
+            (Storage::Disk { file, .. }, Storage::Disk { file: other, .. }) => file == other,
+            (Storage::Redis { state, key }, Storage::Redis { state: other, key: other_key }) => {
+                Arc::ptr_eq(state, other) && key == other_key
+            }
+            (Storage::Memory(key), Storage::Memory(other)) => key == other,
+            _ => false,
+        }
+    }
 }
 
 /// In-memory tokens for processes without a cache directory, keyed like the files.
@@ -127,29 +145,35 @@ pub struct TokenSource {
     /// them without reading the cache file (another process's renewal is
     /// picked up when the server rejects the old token, or at expiry).
     last: Mutex<Option<Tokens>>,
+    /// The token endpoint's own ledger (the Auth group), apart from the API's:
+    /// requests the gate has not seen yet never wait on it.
+    pacer: Pacer,
 }
 
 impl TokenSource {
-    /// A source whose cache lives under `cache_root` (`<user cache dir>/kosmo`),
-    /// or in memory when there is none.
-    pub fn new(credential: JwtCredential, cache_root: Option<&Path>) -> TokenSource {
+    /// A source whose cache lives in the shared state: files under
+    /// `<user cache dir>/kosmo/tokens/`, Redis, or this process's memory.
+    pub fn new(credential: JwtCredential, state: &SharedState) -> TokenSource {
         let key = cache_key(&credential);
-        let storage = match cache_root {
-            Some(root) => {
+        let storage = match state {
+            SharedState::Files(root) => {
                 let dir = root.join("tokens");
                 Storage::Disk { file: dir.join(format!("{key}.json")), lock: dir.join(format!("{key}.lock")) }
             }
-            None => Storage::Memory(key),
+            SharedState::Redis(redis) => Storage::Redis { state: redis.clone(), key: format!("tokens:{key}") },
+            SharedState::Memory => Storage::Memory(key),
         };
         let fingerprint = fingerprint(&credential.jwt);
-        TokenSource { credential, storage, fingerprint, last: Mutex::new(None) }
+        let identity = format!("jwt:{}:{}#token-endpoint", credential.client_id, credential.jwt);
+        let pacer = Pacer::new(state.clone(), &credential.server.to_url(), &identity);
+        TokenSource { credential, storage, fingerprint, last: Mutex::new(None), pacer }
     }
 
     /// The process's one source for this credential and cache, so that the
     /// token it holds in memory serves every call.
-    pub fn shared(credential: JwtCredential, cache_root: Option<&Path>) -> Arc<TokenSource> {
+    pub fn shared(credential: JwtCredential, state: &SharedState) -> Arc<TokenSource> {
         static SOURCES: Mutex<Vec<Arc<TokenSource>>> = Mutex::new(Vec::new());
-        let source = TokenSource::new(credential, cache_root);
+        let source = TokenSource::new(credential, state);
         let mut sources = SOURCES.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(known) = sources.iter().find(|s| s.credential == source.credential && s.storage == source.storage) {
             return known.clone();
@@ -167,11 +191,6 @@ impl TokenSource {
 
     fn remember(&self, tokens: &Tokens) {
         *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(tokens.clone());
-    }
-
-    /// `<user cache dir>/kosmo`, if the platform has one.
-    pub fn default_cache_root() -> Option<PathBuf> {
-        dirs::cache_dir().map(|dir| dir.join("kosmo"))
     }
 
     /// A token that is good for a while yet: the cached one, else a refreshed one.
@@ -241,15 +260,24 @@ impl TokenSource {
         let basic = base64::engine::general_purpose::STANDARD
             .encode(format!("{}:{}", self.credential.client_id, self.credential.client_secret));
         let mut waited = false;
+        let route = pacing::route("POST", self.credential.profile.token_path);
         loop {
+            let ticket = self.pacer.admit_blocking(&route, MAX_PACING_WAIT).map_err(AuthError::new)?;
             let started_ms = now_ms();
-            let mut response = agent
+            let response = agent
                 .post(&url)
                 .header("Authorization", format!("Basic {basic}"))
                 .header("Accept", "application/json")
-                .send_form(form.iter().copied())
-                .map_err(|e| AuthError::new(format!("{grant_name} at {url} failed: {e}")))?;
+                .send_form(form.iter().copied());
+            let mut response = match response {
+                Ok(response) => response,
+                Err(e) => {
+                    let _ = self.pacer.settle(&route, ticket, None);
+                    return Err(AuthError::new(format!("{grant_name} at {url} failed: {e}")));
+                }
+            };
             let status = response.status().as_u16();
+            let _ = self.pacer.settle(&route, ticket, Some(&pacing::answer_of(status, response.headers())));
             let retry_after = response
                 .headers()
                 .get("retry-after")
@@ -284,6 +312,13 @@ impl TokenSource {
                 let text = std::fs::read_to_string(file).ok()?;
                 serde_json::from_str::<Tokens>(&text).ok()?
             }
+            Storage::Redis { state, key } => match state.get(key) {
+                Ok(text) => serde_json::from_str::<Tokens>(&text?).ok()?,
+                Err(trouble) => {
+                    crate::log::warn(format!("cannot read the token cache: {trouble}"));
+                    return None;
+                }
+            },
             Storage::Memory(key) => {
                 let memory = MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
                 memory.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone())?
@@ -310,6 +345,10 @@ impl TokenSource {
                     let _ = std::fs::remove_file(&temporary);
                     format!("{}: {e}", file.display())
                 })
+            }
+            Storage::Redis { state, key } => {
+                let text = serde_json::to_string(tokens).map_err(|e| e.to_string())?;
+                state.set(key, &text)
             }
             Storage::Memory(key) => {
                 let mut memory = MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
@@ -355,6 +394,9 @@ impl TokenSource {
                     }
                 }
             }
+            Storage::Redis { state, key } => {
+                state.lock(&format!("{key}.lock"), LOCK_WAIT).map(LockGuard::Redis).map_err(AuthError::new)
+            }
             Storage::Memory(_) => {
                 static REFRESH: Mutex<()> = Mutex::new(());
                 Ok(LockGuard::Memory(REFRESH.lock().unwrap_or_else(PoisonError::into_inner)))
@@ -367,6 +409,8 @@ enum LockGuard {
     /// Closing the file releases the lock.
     File(#[allow(dead_code)] File),
     Memory(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>),
+    /// Dropping it releases the Redis lock.
+    Redis(#[allow(dead_code)] RedisLock),
 }
 
 /// The cache directory and its parents up to `kosmo/`, readable by the user only.

@@ -11,13 +11,16 @@ pub enum FailureKind {
     Api,
     /// The arguments did not validate; nothing was sent.
     InvalidArguments,
-    /// The host's gate refused a request the plugin built.
+    /// The host refused to send: its gate refused a request the plugin
+    /// built, or a write was not sent again (the journal).
     Denied,
     /// The request could not be completed: connection, TLS, a bad answer.
     Transport,
-    /// A limit of the call was hit (its time limit).
+    /// A limit of the call was hit: its time limit, or a rate limit whose
+    /// wait would pass it (`retry_after`).
     Limit,
-    /// The permission policy refused the call.
+    /// The permission policy refused the call, or a write was not approved
+    /// (declined, cancelled, or nobody to ask).
     Permission,
     /// No such integration or function.
     UnknownFunction,
@@ -94,10 +97,16 @@ impl CallFailure {
                 ),
             },
         };
-        let retry_after = match &error {
-            CallError::Tool { host, .. } => host.iter().find_map(|note| asked_to_wait(note)),
-            _ => None,
+        let notes = match &error {
+            CallError::Tool { host, .. } => host.as_slice(),
+            _ => &[],
         };
+        // Not sent because pacing to the rate limit would wait past the deadline.
+        let paced_out = notes.iter().find_map(|note| crate::pacing::required_wait(note));
+        let kind = if paced_out.is_some() { FailureKind::Limit } else { kind };
+        let retry_after = paced_out
+            .map(|seconds| seconds.ceil() as u64)
+            .or_else(|| notes.iter().find_map(|note| asked_to_wait(note)));
         CallFailure { kind, message, api, retry_after }
     }
 }

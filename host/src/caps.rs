@@ -13,7 +13,7 @@ pub const MAX_NAME_BYTES: usize = 64;
 pub const MAX_TITLE_BYTES: usize = 256;
 /// A tool's description, and the manifest's.
 pub const MAX_DESCRIPTION_BYTES: usize = 4 << 10;
-/// One tool's JSON Schema, as the plugin sends it.
+/// One tool's JSON Schema (of its arguments, and of its result), as the plugin sends it.
 pub const MAX_SCHEMA_BYTES: usize = 256 << 10;
 /// Names, titles, descriptions and schemas of all of a plugin's tools together.
 pub const MAX_CATALOG_BYTES: usize = 4 << 20;
@@ -26,6 +26,8 @@ pub struct ToolText<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub schema: &'a str,
+    /// The JSON Schema of its result (`""` when it declares none).
+    pub output_schema: &'a str,
 }
 
 /// The text of a manifest as the plugin declared it.
@@ -85,7 +87,9 @@ pub fn check_tools<'a>(count: usize, tools: impl IntoIterator<Item = ToolText<'a
         within("a title", &owner, tool.title.len(), MAX_TITLE_BYTES)?;
         within("a description", &owner, tool.description.len(), MAX_DESCRIPTION_BYTES)?;
         within("a schema", &owner, tool.schema.len(), MAX_SCHEMA_BYTES)?;
-        total += tool.name.len() + tool.title.len() + tool.description.len() + tool.schema.len();
+        within("an output schema", &owner, tool.output_schema.len(), MAX_SCHEMA_BYTES)?;
+        total +=
+            tool.name.len() + tool.title.len() + tool.description.len() + tool.schema.len() + tool.output_schema.len();
         if total > MAX_CATALOG_BYTES {
             return Err(format!(
                 "declares more than {} of tool names, titles, descriptions and schemas, the cap per plugin",
@@ -151,7 +155,7 @@ mod tests {
     use super::*;
 
     fn tool<'a>(name: &'a str, description: &'a str, schema: &'a str) -> ToolText<'a> {
-        ToolText { name, title: "A tool", description, schema }
+        ToolText { name, title: "A tool", description, schema, output_schema: "" }
     }
 
     #[test]
@@ -178,8 +182,12 @@ mod tests {
                 "declares a schema of 256.0 KiB (262162 bytes) for a, more than the cap of 256 KiB",
             ),
             (
-                vec![ToolText { name: "a", title: &long_title, description: "", schema: "{}" }],
+                vec![ToolText { title: &long_title, ..tool("a", "", "{}") }],
                 "declares a title of 257 bytes for a, more than the cap of 256 bytes",
+            ),
+            (
+                vec![ToolText { output_schema: &huge_schema, ..tool("a", "", "{}") }],
+                "declares an output schema of 256.0 KiB (262162 bytes) for a, more than the cap of 256 KiB",
             ),
             (vec![tool("a", "", "{}"), tool("a", "", "{}")], "declares the tool a twice"),
             (vec![tool("Bad-Name", "", "{}")], "invalid name \"Bad-Name\""),

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::allowlist::{Origin, checked_server};
+use crate::mcp_client::config::{McpConfig, Server};
 use crate::permission::{Policy, Rule};
 use crate::profile::{self, EnvVars, IntegrationProfile};
 
@@ -21,6 +22,9 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 struct ConfigFile {
     #[serde(default)]
     integrations: BTreeMap<String, IntegrationConfig>,
+    /// `[mcp]`: the MCP servers scripts may call (`app.mcp.*`).
+    #[serde(default)]
+    mcp: McpConfig,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -40,6 +44,15 @@ struct IntegrationConfig {
 struct PermissionsConfig {
     read: Option<Rule>,
     write: Option<Rule>,
+    /// `"allow"`: an identical write within the journal's window is sent again.
+    repeat: Option<RepeatRule>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum RepeatRule {
+    Allow,
+    Refuse,
 }
 
 #[derive(Deserialize, Default, Debug, Clone)]
@@ -171,6 +184,11 @@ impl Settings {
             .collect()
     }
 
+    /// The configured MCP servers (`[mcp]`, and the `mcpServers` file it names).
+    pub fn mcp_servers(&self) -> Result<Vec<Server>, String> {
+        self.file.mcp.servers(self.source.as_deref())
+    }
+
     pub fn policy(&self, integration: &str) -> Policy {
         let default = Policy::default();
         let Some(config) = self.file.integrations.get(integration) else { return default };
@@ -178,6 +196,12 @@ impl Settings {
             read: config.permissions.read.unwrap_or(default.read),
             write: config.permissions.write.unwrap_or(default.write),
         }
+    }
+
+    /// Whether the config lets identical writes of `integration` repeat.
+    pub fn repeats_allowed(&self, integration: &str) -> bool {
+        let config = self.file.integrations.get(integration);
+        config.and_then(|c| c.permissions.repeat) == Some(RepeatRule::Allow)
     }
 
     /// Resolves an account; the error says what is missing and where to set it.

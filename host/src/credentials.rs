@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::allowlist::OriginPolicy;
 use crate::auth::{JwtCredential, TokenSource};
 use crate::config::{Account, Credential};
+use crate::pacing::{CallPacing, Pacer};
+use crate::shared_state::SharedState;
 
 /// What a call may reach and with which credential. The token stays on the
 /// host side: the plugin only learns the account name and server origin.
@@ -16,6 +18,8 @@ pub struct Access {
     pub server_origin: String,
     pub policy: Arc<OriginPolicy>,
     pub bearer: Option<Arc<Bearer>>,
+    /// The rate-limit pacing of the call; `None` for calls that send nothing.
+    pub pacing: Option<CallPacing>,
 }
 
 impl Access {
@@ -23,19 +27,44 @@ impl Access {
     /// plugin, reading its docs, a dry run): the gate refuses every request,
     /// and the plugin still learns the account and server it would run for.
     pub fn offline(account: String, server_origin: String) -> Access {
-        Access { account, server_origin, policy: Arc::new(OriginPolicy::deny_all()), bearer: None }
+        Access { account, server_origin, policy: Arc::new(OriginPolicy::deny_all()), bearer: None, pacing: None }
+    }
+
+    /// The account's origins without a credential: for a preview, whose
+    /// requests the gate captures, so that nothing at all is sent.
+    pub fn without_credential(account: &Account) -> Access {
+        Access {
+            account: account.name.clone(),
+            server_origin: account.server.to_url(),
+            policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
+            bearer: None,
+            pacing: None,
+        }
     }
 }
 
 /// The access of a call for `account`: its server's origins and its token.
 pub async fn access(account: &Account) -> Result<Access, String> {
-    let bearer = Bearer::for_account(account).await?;
+    let state = SharedState::from_env()?;
+    let bearer = Bearer::for_account(account, &state).await?;
+    let pacer = pacer(account, &state);
     Ok(Access {
         account: account.name.clone(),
         server_origin: account.server.to_url(),
         policy: Arc::new(OriginPolicy::for_account(account.profile, &account.server)),
         bearer: Some(Arc::new(bearer)),
+        pacing: Some(CallPacing::new(pacer, None, None)),
     })
+}
+
+/// The process's pacer for the account's server and identity (RingCentral
+/// counts per user and app: the client id and the JWT, or the static token).
+fn pacer(account: &Account, state: &SharedState) -> Arc<Pacer> {
+    let identity = match &account.credential {
+        Credential::Static(token) => format!("token:{token}"),
+        Credential::Jwt { client_id, jwt, .. } => format!("jwt:{client_id}:{jwt}"),
+    };
+    Arc::new(Pacer::new(state.clone(), &account.server.to_url(), &identity))
 }
 
 /// The bearer token of one call, and how to get another if the server says
@@ -48,7 +77,7 @@ pub struct Bearer {
 }
 
 impl Bearer {
-    async fn for_account(account: &Account) -> Result<Bearer, String> {
+    async fn for_account(account: &Account, state: &SharedState) -> Result<Bearer, String> {
         let label = format!("{} account '{}'", account.integration, account.name);
         match &account.credential {
             Credential::Static(token) => Ok(Bearer::fixed(label, token)),
@@ -62,7 +91,7 @@ impl Bearer {
                         client_secret: client_secret.clone(),
                         jwt: jwt.clone(),
                     },
-                    TokenSource::default_cache_root().as_deref(),
+                    state,
                 );
                 // A token still fresh in memory needs no trip to the cache file.
                 let token = match source.fresh_token() {

@@ -6,24 +6,58 @@ use std::sync::Arc;
 
 use crate::call_failure::{self, CallFailure, FailureKind};
 use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
-use crate::credentials::{self, Access};
-use crate::permission;
+use crate::confirm::Confirmer;
+use crate::credentials;
+use crate::mcp_client::McpServers;
+use crate::pacing::{Deadline, WaitSink};
+use crate::permission::{self, OperationKind, Rule};
 use crate::registry::{Catalog, Registry};
-use crate::runtime::{CallError, Plugin, Runtime, ToolError};
+use crate::runtime::{Plugin, Runtime};
+use crate::writes::Write;
 
 pub struct Host {
     pub runtime: Arc<Runtime>,
     /// The plugins served: scanned once at start, and watched by `mcp:serve`.
     pub registry: Arc<Registry>,
     pub settings: Settings,
+    /// The configured MCP servers, each started on first use (`app.mcp.*`).
+    pub mcp: Arc<McpServers>,
 }
 
 /// How one call may proceed, as its front end chose: the place for every
 /// per-call choice (`--force` now; confirmation, preview, pacing deadlines).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct CallOptions {
     /// Let a permission of `ask` through (`--force`); `deny` still refuses.
     pub force: bool,
+    /// Who to ask when a write needs approval (an MCP client, a terminal);
+    /// without one, such a write is refused.
+    pub confirmer: Option<Arc<dyn Confirmer>>,
+    /// How long a confirmation may wait (default [`crate::confirm::DEFAULT_TIMEOUT`]).
+    pub confirm_timeout: Option<std::time::Duration>,
+    /// Send a write even if an identical one went out recently (`--allow-repeat`).
+    pub allow_repeat: bool,
+    /// Preview every call instead of making it (`--dry-run` of a script).
+    pub dry_run: bool,
+    /// Rate-limit waits must not pass this (the script's time limit); the
+    /// plugin call's own time limit bounds them in any case.
+    pub deadline: Option<Deadline>,
+    /// Told of each rate-limit wait as it starts; `None`: a progress line on stderr.
+    pub on_wait: Option<WaitSink>,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("force", &self.force)
+            .field("confirmer", &self.confirmer.is_some())
+            .field("confirm_timeout", &self.confirm_timeout)
+            .field("allow_repeat", &self.allow_repeat)
+            .field("dry_run", &self.dry_run)
+            .field("deadline", &self.deadline.is_some())
+            .field("on_wait", &self.on_wait.is_some())
+            .finish()
+    }
 }
 
 /// A successful tool call.
@@ -39,7 +73,8 @@ impl Host {
     pub async fn load(runtime: Runtime, settings: Settings) -> Host {
         let registry = Registry::new(config::plugin_dir(), settings.plugin_pins());
         registry.scan(&runtime).await;
-        Host { runtime: Arc::new(runtime), registry: Arc::new(registry), settings }
+        let mcp = Arc::new(McpServers::new(settings.mcp_servers()));
+        Host { runtime: Arc::new(runtime), registry: Arc::new(registry), settings, mcp }
     }
 
     /// The plugins served now; the catalog does not change under the caller.
@@ -98,7 +133,7 @@ impl Host {
         arguments: &serde_json::Value,
         options: &CallOptions,
     ) -> Result<Invocation, CallFailure> {
-        let plugin = self.find(id).map_err(|e| CallFailure::new(FailureKind::UnknownFunction, e))?;
+        let plugin = self.find(id)?;
         self.call_plugin(&plugin, account, tool_name, arguments, options).await
     }
 
@@ -125,8 +160,18 @@ impl Host {
         options: &CallOptions,
     ) -> Result<Invocation, CallFailure> {
         let id = plugin.id();
+        if let Some(write) = self.write(plugin, account, tool_name, arguments, options)? {
+            let permission_bypassed = write.rule == Rule::Ask && write.force;
+            let result = write.run().await?;
+            return Ok(Invocation { result, permission_bypassed });
+        }
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
-        let access = credentials::access(&account).await.map_err(|e| CallFailure::new(FailureKind::Credential, e))?;
+        let mut access =
+            credentials::access(&account).await.map_err(|e| CallFailure::new(FailureKind::Credential, e))?;
+        if let Some(pacing) = &mut access.pacing {
+            pacing.deadline = options.deadline.clone();
+            pacing.progress = options.on_wait.as_ref().map(|sink| sink.0.clone());
+        }
         let result = self
             .runtime
             .call_tool(plugin, tool_name, &arguments.to_string(), &access)
@@ -136,6 +181,41 @@ impl Host {
             CallFailure::new(FailureKind::Plugin, format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))
         })?;
         Ok(Invocation { result, permission_bypassed })
+    }
+
+    /// A write call's path ([`Write`]) when `tool_name` writes; `deny` refuses here.
+    fn write<'a>(
+        &'a self,
+        plugin: &'a Plugin,
+        account: &str,
+        tool_name: &'a str,
+        arguments: &'a serde_json::Value,
+        options: &CallOptions,
+    ) -> Result<Option<Write<'a>>, CallFailure> {
+        let Some(tool) = plugin.tool(tool_name).filter(|t| t.operation == OperationKind::Write) else {
+            return Ok(None);
+        };
+        let id = plugin.id();
+        let rule = self.settings.policy(id).write;
+        if rule == Rule::Deny {
+            permission::check(&self.settings.policy(id), id, tool.operation, options.force)
+                .map_err(|e| CallFailure::new(FailureKind::Permission, e))?;
+        }
+        let account = self.settings.account(id, account).map_err(|e| CallFailure::new(FailureKind::Account, e))?;
+        Ok(Some(Write {
+            runtime: &self.runtime,
+            plugin,
+            account,
+            tool: tool_name,
+            arguments,
+            rule,
+            force: options.force,
+            confirmer: options.confirmer.clone(),
+            confirm_timeout: options.confirm_timeout,
+            allow_repeat: options.allow_repeat || self.settings.repeats_allowed(id),
+            deadline: options.deadline.clone(),
+            on_wait: options.on_wait.clone(),
+        }))
     }
 
     /// Everything `invoke` checks, with the plugin validating the arguments and
@@ -149,26 +229,53 @@ impl Host {
         arguments: &serde_json::Value,
         options: &CallOptions,
     ) -> Result<Invocation, String> {
-        let plugin = self.find(id)?;
-        let (account, permission_bypassed) = self.admit(&plugin, account, tool_name, options.force)?;
-        let access = Access::offline(account.name.clone(), account.server.to_url());
-        match self.runtime.call_tool(&plugin, tool_name, &arguments.to_string(), &access).await {
-            Ok(_) | Err(CallError::Tool { error: ToolError::Denied(_), .. }) => Ok(Invocation {
-                result: serde_json::json!({ "dry_run": true, "valid": true, "sent": false }),
-                permission_bypassed,
-            }),
-            Err(e) => Err(format!("{id}.{tool_name}: {e}")),
-        }
+        self.preview_call(id, account, tool_name, arguments, options).await.map_err(String::from)
     }
 
-    fn find(&self, id: &str) -> Result<Arc<Plugin>, String> {
+    /// [`Host::dry_run`] with the failure's parts.
+    pub async fn preview_call(
+        &self,
+        id: &str,
+        account: &str,
+        tool_name: &str,
+        arguments: &serde_json::Value,
+        options: &CallOptions,
+    ) -> Result<Invocation, CallFailure> {
+        let plugin = self.find(id)?;
+        // A preview sends nothing, so it needs no permission but `deny`.
+        let (account, _) = self.admit(&plugin, account, tool_name, true)?;
+        let write = Write {
+            runtime: &self.runtime,
+            plugin: &plugin,
+            account,
+            tool: tool_name,
+            arguments,
+            rule: self.settings.policy(id).write,
+            force: options.force,
+            confirmer: None,
+            confirm_timeout: None,
+            allow_repeat: true,
+            deadline: None,
+            on_wait: None,
+        };
+        let requests = write.dry_run().await?;
+        let result = serde_json::json!({
+            "dry_run": true,
+            "valid": true,
+            "sent": false,
+            // The write, or the last request (a read has one).
+            "request": requests.last(),
+            "requests": requests,
+        });
+        Ok(Invocation { result, permission_bypassed: false })
+    }
+
+    fn find(&self, id: &str) -> Result<Arc<Plugin>, CallFailure> {
         let catalog = self.catalog();
         catalog.plugin(id).cloned().ok_or_else(|| {
             let ids: Vec<&str> = catalog.plugins().iter().map(|p| p.id()).collect();
-            format!(
-                "unknown integration '{id}'; loaded: {}",
-                if ids.is_empty() { "none".into() } else { ids.join(", ") }
-            )
+            let loaded = if ids.is_empty() { "none".into() } else { ids.join(", ") };
+            CallFailure::new(FailureKind::UnknownFunction, format!("unknown integration '{id}'; loaded: {loaded}"))
         })
     }
 

@@ -49,3 +49,11 @@ pub fn error(message: impl std::fmt::Display) {
 pub fn ms(duration: std::time::Duration) -> String {
     format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
 }
+
+/// A question put to the person at the terminal (`kosmo: ... [y/N] `), left
+/// open for the answer on the same line.
+pub fn question(text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    eprint!("kosmo: {} ", untrusted_text::block(&text.to_string()));
+    let _ = std::io::stderr().flush();
+}

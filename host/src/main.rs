@@ -1,25 +1,33 @@
 //! `kosmo`: runs sandboxed integration plugins for Lua scripts and the shell.
 
 mod allowlist;
+mod audit;
 mod auth;
+mod builtin;
 mod cache;
 mod call_failure;
 mod caps;
 mod commands;
 mod config;
+mod confirm;
 mod connections;
 mod credentials;
 mod envelope;
 mod gate;
 mod host;
+mod journal;
 mod log;
 mod lua;
 mod mcp;
+mod mcp_client;
+mod pacing;
 mod permission;
 mod profile;
 mod registry;
 mod runtime;
+mod shared_state;
 mod untrusted_text;
+mod writes;
 
 use std::process::ExitCode;
 
@@ -48,7 +56,7 @@ KOSMO_LOG=debug (compile, cache and hot-swap timings on stderr). See README.md."
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a Lua script with app.integrations.*, docs.*, json.*, regex.*.
+    /// Run a Lua script with app.integrations.*, app.mcp.*, mcp.*, docs.*, json.*, regex.*.
     #[command(name = "integrations:lua")]
     IntegrationsLua(commands::lua::LuaArgs),
     /// List the loaded integrations, their functions and accounts.
@@ -66,6 +74,12 @@ enum Command {
     /// Serve every plugin's tools over the Model Context Protocol on stdio, hot-swapping replaced plugins.
     #[command(name = "mcp:serve")]
     McpServe(commands::mcp::ServeArgs),
+    /// Run a Lua script with app.mcp.*, mcp.*, json.*, regex.* (the configured MCP servers only).
+    #[command(name = "mcp:lua")]
+    McpLua(commands::mcp_lua::McpLuaArgs),
+    /// List the configured MCP servers and their tools.
+    #[command(name = "mcp:list")]
+    McpList(commands::mcp_lua::ListArgs),
     /// Show a plugin file's manifest, WIT world and tools, and whether kosmo would load it.
     #[command(name = "plugin:inspect")]
     PluginInspect(commands::inspect::InspectArgs),
@@ -95,6 +109,8 @@ fn main() -> ExitCode {
             Command::IntegrationsCall(args) => commands::call::run(args).await,
             Command::McpServe(args) => commands::mcp::serve(args).await,
             Command::PluginInspect(args) => commands::inspect::run(args).await,
+            Command::McpLua(args) => commands::mcp_lua::run(args).await,
+            Command::McpList(args) => commands::mcp_lua::list(args).await,
         }
     })
 }

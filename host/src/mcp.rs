@@ -1,21 +1,33 @@
 //! The Model Context Protocol server of `kosmo mcp:serve` (the `rmcp` crate,
 //! stdio transport). Every tool of every plugin is an MCP tool named
-//! `<id>_<tool>`, with the plugin's JSON Schema and the annotations of its
-//! Read/Write class. Tools are dynamic (they come from plugins, and change on
+//! `<id>_<tool>`, with the plugin's JSON Schemas (`inputSchema`, and
+//! `outputSchema` when the plugin declares one) and annotations from its
+//! Read/Write class and effects. Tools are dynamic (they come from plugins, and change on
 //! a hot swap), so `tools/list` and `tools/call` are written by hand.
 //!
 //! Each call looks up the current version of its plugin in the host's
 //! catalog and goes through [`Host::invoke_plugin`]: the permission policy, account and
-//! credential steps of every other front end. MCP has no approval prompt:
-//! `ask` is refused unless the server runs with `--force`; `deny` is absolute.
-//! A failed call is a tool result with `isError: true` and the message.
+//! credential steps of every other front end. A write under `ask` is confirmed
+//! by the client's user where the client can elicit (`mcp/confirm.rs`, both
+//! protocol eras), else refused unless the server runs with `--force`; `deny`
+//! is absolute.
+//! A failed call is a tool result with `isError: true` and the message. A
+//! result is the JSON text, and also `structuredContent` when the tool has an
+//! output schema and the result is an object (as `structuredContent` must be);
+//! any other result is served as text alone.
+
+pub mod http;
+
+mod confirm;
+
+mod progress;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -32,11 +44,21 @@ pub struct KosmoMcp {
     account: String,
     /// Let `ask` through, as `--force` does elsewhere.
     force: bool,
+    /// How long a confirmation waits for the user.
+    confirm_timeout: Duration,
+    /// Confirmations handed to 2026-07-28 clients, awaiting their retry.
+    rounds: confirm::Rounds,
 }
 
 impl KosmoMcp {
     pub fn new(host: Arc<Host>, account: String, force: bool) -> KosmoMcp {
-        KosmoMcp { host, account, force }
+        let confirm_timeout = crate::confirm::DEFAULT_TIMEOUT;
+        KosmoMcp { host, account, force, confirm_timeout, rounds: confirm::Rounds::default() }
+    }
+
+    pub fn with_confirm_timeout(mut self, timeout: Duration) -> KosmoMcp {
+        self.confirm_timeout = timeout;
+        self
     }
 }
 
@@ -67,14 +89,34 @@ pub fn describe(plugin: &Plugin, tool: &ToolInfo) -> Tool {
         serde_json::Value::Object(schema) => schema.clone(),
         _ => serde_json::json!({"type": "object"}).as_object().cloned().unwrap_or_default(),
     };
-    let annotations = ToolAnnotations::with_title(tool.title.clone());
+    // Every tool reaches a remote API: an open world.
+    let annotations = ToolAnnotations::with_title(tool.title.clone()).open_world(true);
     let annotations = match tool.operation {
-        OperationKind::Read => annotations.read_only(true),
-        OperationKind::Write => annotations.read_only(false).destructive(true),
+        OperationKind::Read => annotations.read_only(true).destructive(false).idempotent(true),
+        OperationKind::Write => annotations.read_only(false).destructive(tool.destructive).idempotent(tool.idempotent),
     };
-    Tool::new(tool_name(plugin, tool), tool.description.clone(), Arc::new(schema))
+    let described = Tool::new(tool_name(plugin, tool), tool.description.clone(), Arc::new(schema))
         .with_title(tool.title.clone())
-        .with_annotations(annotations)
+        .with_annotations(annotations);
+    match &tool.output_schema {
+        Some(serde_json::Value::Object(output)) => described.with_raw_output_schema(Arc::new(output.clone())),
+        _ => described,
+    }
+}
+
+/// How long a client may reuse a `tools/list` answer: not at all, since a hot
+/// swap may change it at any moment (sessions are told by `list_changed`).
+const TOOLS_LIST_TTL_MS: u64 = 0;
+
+/// A successful call's answer: the JSON text, and the same JSON as
+/// `structuredContent` when the tool promised an object and this is one.
+fn success(tool: Option<&ToolInfo>, result: serde_json::Value) -> CallToolResponse {
+    let structured = tool.is_some_and(|t| t.output_schema.is_some()) && result.is_object();
+    if structured {
+        CallToolResult::structured(result).into()
+    } else {
+        CallToolResult::success(vec![ContentBlock::text(result.to_string())]).into()
+    }
 }
 
 impl ServerHandler for KosmoMcp {
@@ -84,8 +126,9 @@ impl ServerHandler for KosmoMcp {
             .with_server_info(Implementation::new("kosmo", env!("CARGO_PKG_VERSION")))
             .with_instructions(format!(
                 "Integrations run as sandboxed plugins. Tools are named <integration>_<tool> (e.g. \
-                 ringcentral_list_messages) and answer JSON text. Read tools are annotated readOnlyHint, write \
-                 tools destructiveHint; write tools run only when the permission policy allows them{}. \
+                 ringcentral_list_messages) and answer JSON (text, and structuredContent per the tool's outputSchema). \
+                 Read tools are annotated readOnlyHint, deletes and overwrites destructiveHint; write tools run only \
+                 when the permission policy allows them or the user confirms them (clients with elicitation are asked){}. \
                  Calls run for the '{}' account.",
                 if self.force {
                     " (this server was started with --force: `ask` is allowed, `deny` is not)"
@@ -103,13 +146,13 @@ impl ServerHandler for KosmoMcp {
     ) -> Result<ListToolsResult, ErrorData> {
         let catalog = self.host.catalog();
         let tools = tools(&catalog).into_iter().map(|(_, plugin, tool)| describe(plugin, tool)).collect();
-        Ok(ListToolsResult::with_all_items(tools))
+        Ok(ListToolsResult::with_all_items(tools).with_ttl_ms(TOOLS_LIST_TTL_MS).with_cache_scope(CacheScope::Private))
     }
 
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         // The version current now serves this call to its end, whatever is swapped in meanwhile.
         let found = {
@@ -126,12 +169,25 @@ impl ServerHandler for KosmoMcp {
             let hint = kosmo_suggest::hint(&request.name, &names);
             return Ok(failure(format!("unknown tool '{}'.{hint}", request.name)));
         };
-        let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
+        let arguments = serde_json::Value::Object(request.arguments.clone().unwrap_or_default());
+        let route = match self.rounds.route(&context, &request, self.confirm_timeout) {
+            Ok(route) => route,
+            Err(message) => return Ok(failure(message)),
+        };
+        let options = CallOptions {
+            force: self.force,
+            confirmer: route.confirmer(),
+            confirm_timeout: Some(self.confirm_timeout),
+            on_wait: context.meta.get_progress_token().map(|token| progress::notifier(context.peer.clone(), token)),
+            ..CallOptions::default()
+        };
         let started = Instant::now();
-        let outcome = self
-            .host
-            .invoke_plugin(&plugin, &self.account, &tool, &arguments, &CallOptions { force: self.force })
-            .await;
+        let outcome = self.host.invoke_plugin(&plugin, &self.account, &tool, &arguments, &options).await;
+        if let (confirm::Route::Defer(deferring), Err(_)) = (&route, &outcome)
+            && let Some(question) = deferring.question()
+        {
+            return Ok(self.rounds.input_required(&request, &question).into());
+        }
         log::debug(format!(
             "mcp: {} served by '{}' {} in {}: {}",
             request.name,
@@ -141,7 +197,7 @@ impl ServerHandler for KosmoMcp {
             if outcome.is_ok() { "ok" } else { "error" }
         ));
         Ok(match outcome {
-            Ok(invocation) => CallToolResult::success(vec![ContentBlock::text(invocation.result.to_string())]).into(),
+            Ok(invocation) => success(plugin.tool(&tool), invocation.result),
             Err(message) => failure(message),
         })
     }

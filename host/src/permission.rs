@@ -1,6 +1,7 @@
 //! The permission policy for tool calls: read and write are each `allow`,
-//! `ask` or `deny`. Headless runs cannot ask, so `ask` is refused unless
-//! `--force`; `deny` holds even then. No request is sent for a refused call.
+//! `ask` or `deny`. A write under `ask` may be confirmed by the user
+//! (`writes.rs`); where nobody can be asked, and for reads, `ask` is refused
+//! unless `--force`; `deny` holds even then. No request is sent for a refused call.
 
 /// What a tool does to the account, as its plugin declares it: the class the
 /// policy judges it by.

@@ -18,6 +18,10 @@
 //! logged and the version it replaces keeps serving; a removed file
 //! unregisters its id. [`Registry::watch`] runs a step when a notification
 //! wakes it, and at every polling interval.
+//!
+//! The plugin built into kosmo (`builtin.rs`) serves its id whenever no file
+//! does: it is loaded the first time it is needed, and a file that claims
+//! its id overrides it (and, removed, hands the id back).
 
 mod dir_events;
 mod listing;
@@ -28,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::builtin;
 use crate::cache::{self, hex};
 use crate::log;
 use crate::runtime::{Plugin, Runtime};
@@ -92,6 +97,8 @@ pub struct Registry {
     files: tokio::sync::Mutex<BTreeMap<PathBuf, FileState>>,
     /// The directory could not be listed at the last step (reported once).
     unreadable: std::sync::atomic::AtomicBool,
+    /// The built-in plugin, once it was needed (`None`: it did not load, or the pin refused it).
+    builtin: tokio::sync::OnceCell<Option<Arc<Plugin>>>,
 }
 
 impl Registry {
@@ -103,7 +110,29 @@ impl Registry {
             current: RwLock::new(Arc::new(Catalog::default())),
             files: tokio::sync::Mutex::new(BTreeMap::new()),
             unreadable: std::sync::atomic::AtomicBool::new(false),
+            builtin: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The built-in plugin, loaded (or taken from the compile cache) on first use.
+    async fn builtin(&self, runtime: &Runtime) -> Option<Arc<Plugin>> {
+        let load = async || {
+            let path = Path::new(builtin::LABEL);
+            let mut plugin = match runtime.load_bytes(path, builtin::COMPONENT.to_vec()).await {
+                Ok(plugin) => plugin,
+                Err(e) => {
+                    log::warn(format!("the built-in plugin does not load: {e:#}"));
+                    return None;
+                }
+            };
+            plugin.builtin = true;
+            if let Err(refusal) = self.check_pin(&plugin) {
+                log::warn(format!("not serving the built-in plugin: {}", refusal.reason()));
+                return None;
+            }
+            Some(Arc::new(plugin))
+        };
+        self.builtin.get_or_init(load).await.clone()
     }
 
     pub fn dir(&self) -> &Path {
@@ -137,11 +166,17 @@ impl Registry {
             }
             Err(e) => {
                 // A directory that cannot be listed changes nothing: what is
-                // served keeps serving.
+                // served keeps serving. At start nothing is, but the built-in plugin.
+                let missing = e.kind() == std::io::ErrorKind::NotFound;
                 if !self.unreadable.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    log::warn(format!("cannot read the plugin directory {}: {e}", self.dir.display()));
+                    let message = format!("cannot read the plugin directory {}: {e}", self.dir.display());
+                    // No directory at all is the usual case of an installed kosmo.
+                    if missing { log::debug(message) } else { log::warn(message) }
                 }
-                return false;
+                if phase.watching() {
+                    return false;
+                }
+                Vec::new()
             }
         };
         let mut files = self.files.lock().await;
@@ -275,6 +310,24 @@ impl Registry {
             }
         }
 
+        // The built-in plugin serves its id when no file does.
+        let file_serves_builtin_id = files.values().any(|s| s.serving.as_ref().is_some_and(|p| p.id() == builtin::ID));
+        let builtin = if file_serves_builtin_id { None } else { self.builtin(runtime).await };
+        let builtin_served = self.snapshot().plugins().iter().any(|p| p.builtin);
+        if builtin.is_some() != builtin_served {
+            changed = true;
+            if phase.watching() {
+                log::info(match &builtin {
+                    Some(plugin) => {
+                        format!("hot swap: the built-in '{}' {} serves again", plugin.id(), plugin.manifest.version)
+                    }
+                    None => {
+                        format!("hot swap: a file in {} overrides the built-in '{}'", self.dir.display(), builtin::ID)
+                    }
+                });
+            }
+        }
+
         if changed {
             // A file refused for a duplicate id gets another chance once that id is free.
             let served: Vec<String> =
@@ -285,6 +338,7 @@ impl Registry {
                 }
             }
             let mut plugins: Vec<Arc<Plugin>> = files.values().filter_map(|s| s.serving.clone()).collect();
+            plugins.extend(builtin);
             plugins.sort_by(|a, b| a.id().cmp(b.id()));
             *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Catalog { plugins });
         }

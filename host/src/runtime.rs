@@ -18,19 +18,14 @@ use crate::cache::{self, CompileCache};
 use crate::caps;
 use crate::connections::Connections;
 use crate::credentials::Access;
-use crate::gate::{Gate, HttpLimits};
+use crate::gate::{Capture, Gate, HttpLimits};
+use crate::pacing::Deadline;
 use crate::permission::OperationKind;
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "integration",
-    exports: { default: async },
-});
+mod worlds;
 
-pub use kosmo::integration::types::Operation;
-
-/// The WIT world versions this host can run.
-pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
+use worlds::{Bound, CallContext, Tool, WorldPre};
+pub use worlds::{Manifest, Operation, SUPPORTED_API_VERSIONS, ToolError};
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// What one Store (one call) may create: core instances, tables, memories.
@@ -130,6 +125,12 @@ pub struct ToolInfo {
     pub description: String,
     pub operation: OperationKind,
     pub input_schema: serde_json::Value,
+    /// The JSON Schema of a successful result (an object), if the tool declares one.
+    pub output_schema: Option<serde_json::Value>,
+    /// It may delete or overwrite data (meaningful for writes).
+    pub destructive: bool,
+    /// Repeating it with the same arguments changes nothing more.
+    pub idempotent: bool,
 }
 
 impl From<Operation> for OperationKind {
@@ -148,7 +149,9 @@ pub struct Plugin {
     pub tools: Vec<ToolInfo>,
     /// sha256 of the component's bytes.
     pub sha256: cache::Sha256Digest,
-    pre: IntegrationPre<CallState>,
+    /// Carried inside the kosmo binary rather than read from the plugin directory.
+    pub builtin: bool,
+    pre: WorldPre<CallState>,
 }
 
 impl Plugin {
@@ -321,14 +324,14 @@ impl Runtime {
             .linker
             .instantiate_pre(component)
             .map_err(|e| anyhow!("{} needs imports this host does not grant: {e}", path.display()))?;
-        let pre = IntegrationPre::new(instance_pre)
+        let pre = WorldPre::new(instance_pre)
             .map_err(|e| anyhow!("{} does not implement the kosmo:integration world: {e}", path.display()))?;
 
         let probe = Access::offline(String::new(), String::new());
         let (manifest, tools) = self
             .with_instance(&pre, &probe, async |instance, store| {
-                let manifest = instance.call_manifest(&mut *store).await?;
-                let tools = instance.call_list_tools(&mut *store).await?;
+                let manifest = instance.manifest(store).await?;
+                let tools = instance.list_tools(store).await?;
                 Ok((manifest, tools))
             })
             .await
@@ -344,10 +347,23 @@ impl Runtime {
         arguments: &str,
         access: &Access,
     ) -> Result<String, CallError> {
+        self.call_tool_capturing(plugin, tool, arguments, access, None).await
+    }
+
+    /// [`Runtime::call_tool`] as a preview: the gate records the requests in
+    /// `capture` and holds them back (see `gate/capture.rs`).
+    pub async fn call_tool_capturing(
+        &self,
+        plugin: &Plugin,
+        tool: &str,
+        arguments: &str,
+        access: &Access,
+        capture: Option<Capture>,
+    ) -> Result<String, CallError> {
         let context = CallContext { account: access.account.clone(), server_origin: access.server_origin.clone() };
         let (outcome, host) = self
-            .with_instance(&plugin.pre, access, async |instance, store| {
-                instance.call_call_tool(&mut *store, tool, arguments, &context).await
+            .with_instance_capturing(&plugin.pre, access, capture, async |instance, store| {
+                instance.call_tool(store, tool, arguments, &context).await
             })
             .await;
         match outcome {
@@ -363,9 +379,7 @@ impl Runtime {
     pub async fn read_docs(&self, plugin: &Plugin, topic: &str) -> Result<Option<String>, CallError> {
         let access = Access::offline(String::new(), String::new());
         let page = self
-            .with_instance(&plugin.pre, &access, async |instance, store| {
-                instance.call_read_docs(&mut *store, topic).await
-            })
+            .with_instance(&plugin.pre, &access, async |instance, store| instance.read_docs(store, topic).await)
             .await
             .0?;
         if let Some(text) = &page {
@@ -379,14 +393,39 @@ impl Runtime {
     /// gate's notes: why it denied requests or stopped retrying.
     async fn with_instance<R>(
         &self,
-        pre: &IntegrationPre<CallState>,
+        pre: &WorldPre<CallState>,
         access: &Access,
-        body: impl AsyncFnOnce(&Integration, &mut Store<CallState>) -> wasmtime::Result<R>,
+        body: impl AsyncFnOnce(&Bound, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> (Result<R, CallError>, Vec<String>) {
+        self.with_instance_capturing(pre, access, None, body).await
+    }
+
+    async fn with_instance_capturing<R>(
+        &self,
+        pre: &WorldPre<CallState>,
+        access: &Access,
+        capture: Option<Capture>,
+        body: impl AsyncFnOnce(&Bound, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> (Result<R, CallError>, Vec<String>) {
         // Never closed, so acquiring only waits.
         let _slot = self.slots.acquire().await.expect("the slot semaphore is never closed");
-        let gate =
-            Gate::new(access.policy.clone(), access.bearer.clone(), self.limits.http.clone(), self.connections.clone());
+        // Rate-limit waits happen inside the call, so its wall-clock limit bounds them too.
+        let pacing = access.pacing.clone().map(|mut pacing| {
+            let wall = Deadline {
+                at: std::time::Instant::now() + self.limits.wall,
+                what: format!("the plugin call's time limit of {} s", self.limits.wall.as_secs_f64()),
+            };
+            pacing.deadline = Deadline::earliest(pacing.deadline.take(), Some(wall));
+            pacing
+        });
+        let gate = Gate::new(
+            access.policy.clone(),
+            access.bearer.clone(),
+            self.limits.http.clone(),
+            self.connections.clone(),
+            pacing,
+        )
+        .capturing(capture);
         let notes = gate.notes().clone();
         let mut table = ResourceTable::new();
         table.set_max_capacity(MAX_RESOURCES);
@@ -416,7 +455,7 @@ impl Runtime {
         store.epoch_deadline_trap();
 
         let run = async {
-            let instance = pre.instantiate_async(&mut store).await?;
+            let instance = pre.instantiate(&mut store).await?;
             body(&instance, &mut store).await
         };
         let outcome = match tokio::time::timeout(self.limits.wall, run).await {
@@ -431,7 +470,7 @@ impl Runtime {
 
 /// What a component says about itself, before the host judged it.
 pub struct Description {
-    pre: IntegrationPre<CallState>,
+    pre: WorldPre<CallState>,
     pub manifest: Manifest,
     pub tools: Vec<Tool>,
 }
@@ -439,21 +478,34 @@ pub struct Description {
 /// A plugin from its description, once [`check_description`] accepts it.
 pub fn validate(path: &Path, description: Description, sha256: cache::Sha256Digest) -> Result<Plugin> {
     let Description { pre, manifest, tools } = description;
-    let tools = check_description(path, &manifest, tools)?;
-    Ok(Plugin { path: path.to_path_buf(), manifest, tools, sha256, pre })
+    let tools = check_description(path, &manifest, pre.api_version(), tools)?;
+    Ok(Plugin { path: path.to_path_buf(), manifest, tools, sha256, builtin: false, pre })
 }
 
 /// The host's checks on what a plugin says about itself: a supported WIT
 /// world version, a valid id and version, tool names valid and unique, the
-/// caps of `caps.rs`, schemas that are JSON. Gives the tools as the host
-/// keeps them; the error names the file and the rule.
-fn check_description(path: &Path, manifest: &Manifest, raw_tools: Vec<Tool>) -> Result<Vec<ToolInfo>> {
+/// caps of `caps.rs`, schemas that are JSON (an output schema an object
+/// schema). `exports_version` is the world the component's exports fit.
+/// Gives the tools as the host keeps them; the error names the file and the rule.
+fn check_description(
+    path: &Path,
+    manifest: &Manifest,
+    exports_version: &str,
+    raw_tools: Vec<Tool>,
+) -> Result<Vec<ToolInfo>> {
     if !SUPPORTED_API_VERSIONS.contains(&manifest.api_version.as_str()) {
         bail!(
             "{} targets kosmo:integration@{}, but this host supports {}",
             path.display(),
             caps::clip(&manifest.api_version),
             SUPPORTED_API_VERSIONS.join(", ")
+        );
+    }
+    if manifest.api_version != exports_version {
+        bail!(
+            "{} says it targets kosmo:integration@{}, but its exports are those of {exports_version}",
+            path.display(),
+            manifest.api_version
         );
     }
     let refuse = |reason: String| anyhow!("{} {reason}", path.display());
@@ -469,21 +521,41 @@ fn check_description(path: &Path, manifest: &Manifest, raw_tools: Vec<Tool>) -> 
         title: &t.title,
         description: &t.description,
         schema: &t.input_schema,
+        output_schema: t.output_schema.as_deref().unwrap_or(""),
     });
     caps::check_tools(raw_tools.len(), texts).map_err(refuse)?;
     let mut tools = Vec::with_capacity(raw_tools.len());
     for tool in raw_tools {
         let input_schema = serde_json::from_str(&tool.input_schema)
             .map_err(|e| anyhow!("{}: the schema of {} is not JSON: {e}", path.display(), tool.name))?;
+        let output_schema = match &tool.output_schema {
+            None => None,
+            Some(text) => Some(
+                check_output_schema(text)
+                    .map_err(|e| anyhow!("{}: the output schema of {} is {e}", path.display(), tool.name))?,
+            ),
+        };
         tools.push(ToolInfo {
             name: tool.name,
             title: tool.title,
             description: tool.description,
             operation: tool.operation.into(),
             input_schema,
+            output_schema,
+            destructive: tool.effects.contains(worlds::Effects::DESTRUCTIVE),
+            idempotent: tool.effects.contains(worlds::Effects::IDEMPOTENT),
         });
     }
     Ok(tools)
+}
+
+/// MCP's `outputSchema` describes `structuredContent`, which is an object.
+fn check_output_schema(text: &str) -> Result<serde_json::Value, String> {
+    let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if schema.get("type").and_then(serde_json::Value::as_str) != Some("object") {
+        return Err("not the schema of an object (\"type\": \"object\")".into());
+    }
+    Ok(schema)
 }
 
 /// A wasm trap rendered for a person: which limit was hit, if one was.
@@ -520,7 +592,7 @@ fn describe_trap(error: &wasmtime::Error, limits: &CallLimits) -> String {
 /// A result the host will parse: within [`MAX_RESULT_BYTES`], [`MAX_RESULT_VALUES`]
 /// and [`MAX_RESULT_DEPTH`]. One pass over the text, before any tree is built:
 /// a wide array of small values costs the parsed tree many times its text.
-fn check_result_size(text: &str) -> Result<(), String> {
+pub(crate) fn check_result_size(text: &str) -> Result<(), String> {
     if text.len() > MAX_RESULT_BYTES {
         return Err(format!(
             "its result is {} MiB, larger than the {} MiB limit",
@@ -618,11 +690,13 @@ mod tests {
             description: format!("What {name} does."),
             operation,
             input_schema: schema.into(),
+            output_schema: None,
+            effects: worlds::Effects::empty(),
         }
     }
 
     fn refusal(manifest: &Manifest, tools: Vec<Tool>) -> String {
-        match check_description(Path::new("p.wasm"), manifest, tools) {
+        match check_description(Path::new("p.wasm"), manifest, "0.1.0", tools) {
             Ok(tools) => panic!("accepted {} tools", tools.len()),
             Err(e) => format!("{e:#}"),
         }
@@ -634,7 +708,7 @@ mod tests {
             tool("list_things", Operation::Read, r#"{"type":"object"}"#),
             tool("make_thing", Operation::Write, r#"{"type":"object","required":["name"]}"#),
         ];
-        let checked = check_description(Path::new("p.wasm"), &manifest("test", "0.1.0"), tools).unwrap();
+        let checked = check_description(Path::new("p.wasm"), &manifest("test", "0.1.0"), "0.1.0", tools).unwrap();
         let summary: Vec<(&str, OperationKind)> = checked.iter().map(|t| (t.name.as_str(), t.operation)).collect();
         assert_eq!(summary, [("list_things", OperationKind::Read), ("make_thing", OperationKind::Write)]);
         assert_eq!(checked[1].input_schema["required"][0], "name");
@@ -645,7 +719,15 @@ mod tests {
     fn a_description_is_refused_with_the_file_and_the_rule() {
         let good = || vec![tool("list_things", Operation::Read, "{}")];
         let unsupported = refusal(&manifest("test", "9.9.9"), good());
-        assert_eq!(unsupported, "p.wasm targets kosmo:integration@9.9.9, but this host supports 0.1.0");
+        assert_eq!(unsupported, "p.wasm targets kosmo:integration@9.9.9, but this host supports 0.1.0, 0.2.0");
+
+        let mismatched = refusal(&manifest("test", "0.2.0"), good());
+        assert_eq!(mismatched, "p.wasm says it targets kosmo:integration@0.2.0, but its exports are those of 0.1.0");
+
+        let list_output =
+            |schema: &str| Tool { output_schema: Some(schema.into()), ..tool("list_things", Operation::Read, "{}") };
+        let not_object = refusal(&manifest("test", "0.1.0"), vec![list_output(r#"{"type":"array"}"#)]);
+        assert!(not_object.contains("the output schema of list_things is not the schema of an object"), "{not_object}");
 
         let bad_id = refusal(&manifest("Bad.Id", "0.1.0"), good());
         assert!(bad_id.starts_with("p.wasm has an invalid id \"Bad.Id\""), "{bad_id}");

@@ -104,7 +104,12 @@ fn describe(p: &Param, named_body_fields: bool) -> String {
     }
     match p.kind {
         Kind::DateTime => text.push_str(" A date alone means midnight UTC."),
-        Kind::Phone { plus: false } => text.push_str(" Sent as digits without the '+'."),
+        Kind::Phone { plus } => {
+            text.push_str(" E.164; a number without its country code gets the account's home country.");
+            if !plus {
+                text.push_str(" Sent as digits without the '+'.");
+            }
+        }
         Kind::Text { max } => text.push_str(&format!(" At most {max} characters.")),
         Kind::Integer { min, max } if p.name == "perPage" && !p.description.contains("max") => {
             text.push_str(&format!(" {min} to {max}."))

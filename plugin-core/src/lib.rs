@@ -4,6 +4,7 @@
 //! end-to-end tests can read the table.
 
 pub mod docs;
+pub mod phone;
 pub mod request;
 pub mod response;
 pub mod schema;

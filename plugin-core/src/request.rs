@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::phone::{self, HomeCountry};
 use crate::tools::{Choices, Kind, Method, Param, Place, Shape, Tool};
 
 /// A request ready for the wire, relative to the account's server origin.
@@ -22,8 +23,14 @@ pub const DOCUMENTED_PREFIXES: &[&str] =
 
 /// [`build`] for a call to `server_origin`: an `api_*` path may be an
 /// absolute URL on that server (what `navigation.nextPage.uri` holds), taken
-/// as its path; an absolute URL on another origin is refused.
-pub fn build_for(tool: &Tool, args: &Value, server_origin: &str) -> Result<ApiRequest, String> {
+/// as its path; an absolute URL on another origin is refused. Phone numbers
+/// without a country code are completed with `home` (see [`build_in`]).
+pub fn build_for(
+    tool: &Tool,
+    args: &Value,
+    server_origin: &str,
+    home: Option<&HomeCountry>,
+) -> Result<ApiRequest, String> {
     let mut args = args.clone();
     for param in tool.params.iter().filter(|p| p.kind == Kind::ApiPath) {
         if let Some(Value::String(path)) = args.get_mut(param.name)
@@ -43,7 +50,7 @@ pub fn build_for(tool: &Tool, args: &Value, server_origin: &str) -> Result<ApiRe
             }
         }
     }
-    build(tool, &args)
+    build_in(tool, &args, home)
 }
 
 /// `https://platform.ringcentral.com/restapi/x` on that origin → `/restapi/x`.
@@ -54,11 +61,31 @@ fn same_origin_path(url: &str, origin: &str) -> Option<String> {
     (head.eq_ignore_ascii_case(origin) && rest.starts_with('/')).then(|| rest.to_string())
 }
 
-/// Validates `args` against `tool` and builds its request.
+/// Validates `args` against `tool` and builds its request; a phone number
+/// without its country code is refused (see [`build_in`]).
 ///
 /// Every problem of the arguments is reported in one error, so a script is
 /// fixed in one round instead of one run per mistake.
 pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
+    build_in(tool, args, None)
+}
+
+/// Whether a phone number among `args` lacks its country code, so that the
+/// request needs the account's home country ([`phone::HOME_COUNTRY_PATH`]).
+pub fn needs_home_country(tool: &Tool, args: &Value) -> bool {
+    let Value::Object(args) = args else { return false };
+    tool.params.iter().any(|param| {
+        matches!(param.kind, Kind::Phone { .. })
+            && args
+                .get(param.name)
+                .and_then(Value::as_str)
+                .and_then(phone::compact)
+                .is_some_and(|n| !phone::has_country_code(&n))
+    })
+}
+
+/// [`build`], with phone numbers without a country code completed with `home`.
+pub fn build_in(tool: &Tool, args: &Value, home: Option<&HomeCountry>) -> Result<ApiRequest, String> {
     let args = arguments_object(tool, args)?;
     let mut problems: Vec<String> = unknown_parameters(tool, args);
     let given = |name: &str| args.get(name).is_some_and(|v| !v.is_null());
@@ -83,7 +110,7 @@ pub fn build(tool: &Tool, args: &Value) -> Result<ApiRequest, String> {
             None | Some(Value::Null) => continue,
             Some(value) => value,
         };
-        let mut value = match check_kind(tool, param, value) {
+        let mut value = match check_kind(tool, param, value, home) {
             Ok(value) => value,
             Err(problem) => {
                 problems.push(problem);
@@ -225,7 +252,7 @@ impl Checked {
     }
 }
 
-fn check_kind(tool: &Tool, param: &Param, value: &Value) -> Result<Checked, String> {
+fn check_kind(tool: &Tool, param: &Param, value: &Value, home: Option<&HomeCountry>) -> Result<Checked, String> {
     let wrong = || {
         format!("{}: parameter '{}' must be {}, got {}", tool.name, param.name, kind_name(param.kind), json_type(value))
     };
@@ -253,9 +280,10 @@ fn check_kind(tool: &Tool, param: &Param, value: &Value) -> Result<Checked, Stri
         }
         Kind::Phone { plus } => {
             let text = value.as_str().ok_or_else(wrong)?;
-            let normalized = phone_number(text).ok_or_else(|| {
+            let compact = phone::compact(text).ok_or_else(|| {
                 invalid("a phone number in E.164 format such as \"+16505551234\" (3 to 15 digits)", text)
             })?;
+            let normalized = phone::e164(&compact, home).map_err(|what| invalid(&what, text))?;
             Ok(Checked::Text(if plus { normalized } else { normalized.trim_start_matches('+').to_string() }))
         }
         Kind::Id => {
@@ -532,14 +560,6 @@ fn date_time(text: &str) -> Option<String> {
         _ => false,
     };
     (time_ok && zone_ok).then(|| text.to_string())
-}
-
-/// `+1 (650) 555-1234` → `+16505551234`; `None` unless 3 to 15 digits remain.
-fn phone_number(text: &str) -> Option<String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-    let digits = compact.strip_prefix('+').unwrap_or(&compact);
-    let ok = (3..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(compact)
 }
 
 fn encode_query(pairs: &[(String, String)]) -> String {

@@ -1,9 +1,9 @@
-//! JSON Schema of each tool's arguments, derived from the tool table.
+//! JSON Schemas of each tool's arguments and result, derived from the tool table.
 
 use serde_json::{Map, Value, json};
 
 use crate::request::accepted;
-use crate::tools::{Kind, Tool};
+use crate::tools::{Field, Kind, Output, Tool};
 
 pub fn input_schema(tool: &Tool) -> Value {
     let mut properties = Map::new();
@@ -12,7 +12,9 @@ pub fn input_schema(tool: &Tool) -> Value {
             Kind::String | Kind::ApiPath | Kind::Phone { .. } => json!({ "type": "string" }),
             Kind::Text { max } => json!({ "type": "string", "minLength": 1, "maxLength": max }),
             Kind::DateTime => json!({ "type": "string", "format": "date-time" }),
-            Kind::Id => json!({ "type": ["string", "integer"], "minLength": 1 }),
+            // A string, never an integer: JSON clients in JavaScript round integers
+            // above 2^53, which would name another record. Scripts may still pass numbers.
+            Kind::Id => json!({ "type": "string", "minLength": 1 }),
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             Kind::Boolean => json!({ "type": "boolean" }),
             Kind::Object => json!({ "type": "object" }),
@@ -40,4 +42,33 @@ pub fn input_schema(tool: &Tool) -> Value {
         "required": required,
         "additionalProperties": false,
     })
+}
+
+/// The schema of what a successful call returns (always an object). Only the
+/// listed fields are described: the API's other fields pass through.
+pub fn output_schema(tool: &Tool) -> Value {
+    match tool.output {
+        Output::Record(fields) => record(fields),
+        Output::Page(fields) => json!({
+            "type": "object",
+            "properties": {
+                "records": { "type": "array", "items": record(fields) },
+                "paging": { "type": "object" },
+                "navigation": { "type": "object" },
+            },
+            "required": ["records"],
+        }),
+        Output::Done => json!({
+            "type": "object",
+            "properties": { "success": { "type": "boolean" }, "status": { "type": "integer" } },
+            "required": ["success", "status"],
+        }),
+        Output::Any => json!({ "type": "object" }),
+    }
+}
+
+fn record(fields: &[Field]) -> Value {
+    let properties: Map<String, Value> =
+        fields.iter().map(|(name, kind)| (name.to_string(), json!({ "type": kind }))).collect();
+    json!({ "type": "object", "properties": properties })
 }

@@ -409,16 +409,16 @@ fn api_paths_may_be_absolute_on_the_accounts_server_and_under_documented_prefixe
     let tool = find("api_get").unwrap();
     let origin = "https://platform.ringcentral.com";
     let next = json!({"path": "https://Platform.RingCentral.com/restapi/v1.0/account/~/extension?page=2&perPage=2"});
-    let built = crate::request::build_for(tool, &next, origin).unwrap();
+    let built = crate::request::build_for(tool, &next, origin, None).unwrap();
     assert_eq!(built.path_and_query, "/restapi/v1.0/account/~/extension?page=2&perPage=2");
     for elsewhere in ["https://evil.example/restapi/v1.0/account/~", "https://platform.ringcentral.com.evil.example/x"]
     {
-        let e = crate::request::build_for(tool, &json!({ "path": elsewhere }), origin).unwrap_err();
+        let e = crate::request::build_for(tool, &json!({ "path": elsewhere }), origin, None).unwrap_err();
         assert!(e.contains("unless on the account's server https://platform.ringcentral.com"), "{e}");
     }
     for documented in ["/team-messaging/v1/chats", "/scim/v2/Users", "/rcvideo/v2/bridges", "/ai/status/v1/jobs/1"] {
         assert_eq!(
-            crate::request::build_for(tool, &json!({ "path": documented }), origin).unwrap().path_and_query,
+            crate::request::build_for(tool, &json!({ "path": documented }), origin, None).unwrap().path_and_query,
             documented
         );
     }
@@ -433,4 +433,57 @@ fn every_invalid_argument_is_reported_in_one_error() {
     assert!(e.contains("'perPage' must be between 1 and 1000") && e.contains("'direction' must be one of"), "{e}");
     let one = err("list_messages", json!({"perPage": 0}));
     assert!(one.starts_with("list_messages: parameter 'perPage' must be between"), "{one}");
+}
+
+#[test]
+fn a_national_number_gets_the_home_country_and_without_one_is_refused_with_the_e164_form() {
+    use crate::phone::HomeCountry;
+    use crate::request::{build_in, needs_home_country};
+    let tool = find("send_sms").unwrap();
+    let args = json!({"from": "+16505551234", "to": "650-555-9876", "text": "hi"});
+    assert!(needs_home_country(tool, &args));
+    assert!(!needs_home_country(tool, &json!({"from": "+16505551234", "to": "+16505559876", "text": "hi"})));
+    let us = HomeCountry { iso_code: "US".into(), calling_code: "1".into() };
+    let built = build_in(tool, &args, Some(&us)).unwrap();
+    assert_eq!(built.body.unwrap()["to"], json!([{"phoneNumber": "+16505559876"}]));
+    let refused = err("send_sms", args);
+    assert!(refused.contains("\"+16505559876\""), "{refused}");
+    assert!(!refused.contains("\"+6505559876\""), "{refused}");
+}
+
+#[test]
+fn effects_follow_what_a_write_does_to_what_is_there() {
+    let destructive: Vec<&str> = TOOLS.iter().filter(|t| t.destructive()).map(|t| t.name).collect();
+    let repeatable_writes: Vec<&str> = TOOLS
+        .iter()
+        .filter(|t| t.idempotent() && t.operation == crate::tools::Operation::Write)
+        .map(|t| t.name)
+        .collect();
+    for name in
+        ["update_message", "delete_message", "update_contact", "delete_contact", "api_post", "api_put", "api_delete"]
+    {
+        assert!(destructive.contains(&name), "{name} may delete or overwrite: {destructive:?}");
+    }
+    for name in ["send_sms", "create_contact"] {
+        assert!(!destructive.contains(&name) && !repeatable_writes.contains(&name), "{name} adds, once a call");
+    }
+    assert!(
+        TOOLS
+            .iter()
+            .filter(|t| t.operation == crate::tools::Operation::Read)
+            .all(|t| t.idempotent() && !t.destructive())
+    );
+    assert!(repeatable_writes.contains(&"delete_contact") && !repeatable_writes.contains(&"api_post"));
+}
+
+#[test]
+fn output_schemas_are_object_schemas_that_describe_pages_and_no_content() {
+    let list = schema::output_schema(find("list_messages").unwrap());
+    assert_eq!(list["required"], json!(["records"]));
+    assert_eq!(list["properties"]["records"]["items"]["properties"]["id"]["type"], "integer");
+    let deleted = schema::output_schema(find("delete_contact").unwrap());
+    assert_eq!(deleted["required"], json!(["success", "status"]));
+    for tool in TOOLS {
+        assert_eq!(schema::output_schema(tool)["type"], "object", "{}", tool.name);
+    }
 }

@@ -142,7 +142,75 @@ pub struct Tool {
     /// The arguments of the docs' example call (Lua table fields); tests run
     /// every example against the simulator and check its requests against the spec.
     pub example: &'static str,
+    /// What a successful call returns: the tool's output schema.
+    pub output: Output,
 }
+
+/// The shape of a tool's result, for its output schema (MCP's `outputSchema`).
+/// A few fields of the resource, typed as RingCentral's spec types them (a
+/// test checks each against the operation's response schema); the API's
+/// other fields pass through too.
+#[derive(Clone, Copy, Debug)]
+pub enum Output {
+    /// One resource and some of its fields.
+    Record(&'static [Field]),
+    /// A page of resources: `records` (each with these fields), `paging`, `navigation`.
+    Page(&'static [Field]),
+    /// No content (a delete's 204), reported as `{"success": true, "status": 204}`.
+    Done,
+    /// Whatever object the API answers (the `api_*` tools).
+    Any,
+}
+
+/// A field of a result and its JSON type.
+pub type Field = (&'static str, &'static str);
+
+const MESSAGE: &[Field] = &[
+    ("id", "integer"),
+    ("uri", "string"),
+    ("type", "string"),
+    ("direction", "string"),
+    ("readStatus", "string"),
+    ("creationTime", "string"),
+    ("from", "object"),
+    ("to", "array"),
+];
+const CALL: &[Field] = &[
+    ("id", "string"),
+    ("uri", "string"),
+    ("sessionId", "string"),
+    ("type", "string"),
+    ("direction", "string"),
+    ("result", "string"),
+    ("startTime", "string"),
+    ("duration", "integer"),
+];
+const CONTACT: &[Field] = &[
+    ("id", "integer"),
+    ("uri", "string"),
+    ("firstName", "string"),
+    ("lastName", "string"),
+    ("company", "string"),
+    ("email", "string"),
+];
+const ACCOUNT: &[Field] = &[("id", "integer"), ("uri", "string"), ("mainNumber", "string"), ("status", "string")];
+const EXTENSION: &[Field] = &[
+    ("id", "integer"),
+    ("uri", "string"),
+    ("extensionNumber", "string"),
+    ("name", "string"),
+    ("type", "string"),
+    ("status", "string"),
+];
+const PHONE_NUMBER: &[Field] =
+    &[("id", "integer"), ("phoneNumber", "string"), ("usageType", "string"), ("type", "string")];
+const PRESENCE: &[Field] = &[
+    ("uri", "string"),
+    ("presenceStatus", "string"),
+    ("telephonyStatus", "string"),
+    ("userStatus", "string"),
+    ("dndStatus", "string"),
+];
 
 impl Tool {
     pub fn param(&self, name: &str) -> Option<&'static Param> {
@@ -152,6 +220,19 @@ impl Tool {
     /// The tool as the seed names it in full: `ringcentral.ringcentral_<name>`.
     pub fn full_name(&self) -> String {
         format!("ringcentral.ringcentral_{}", self.name)
+    }
+
+    /// It may delete or overwrite what is there: updates, deletes, and the
+    /// `api_*` writes, whose effect the path decides.
+    pub fn destructive(&self) -> bool {
+        self.operation == Operation::Write
+            && (matches!(self.method, Method::Put | Method::Patch | Method::Delete) || self.path.is_empty())
+    }
+
+    /// A repeat with the same arguments changes nothing more: reads, updates
+    /// that set fields, deletes; not a POST (a second text, a second contact).
+    pub fn idempotent(&self) -> bool {
+        self.method != Method::Post
     }
 }
 
@@ -285,6 +366,7 @@ const BASE: Tool = Tool {
     params: &[],
     exclusive: &[],
     example: "",
+    output: Output::Any,
 };
 
 pub static TOOLS: &[Tool] = &[
@@ -308,6 +390,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_1,
         ],
         example: "messageType = \"Sms\", dateFrom = \"2026-05-01T00:00:00Z\", perPage = 25",
+        output: Output::Page(MESSAGE),
         ..BASE
     },
     Tool {
@@ -317,6 +400,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/message-store/{messageId}",
         params: &[required("messageId", Kind::Id, "The unique identifier of the message record.", Place::Path)],
         example: "messageId = \"1234567890\"",
+        output: Output::Record(MESSAGE),
         ..BASE
     },
     Tool {
@@ -334,6 +418,7 @@ pub static TOOLS: &[Tool] = &[
             param("payload", Kind::Object, "Additional official message update fields.", Place::Payload),
         ],
         example: "message_id = \"1234567890\", readStatus = \"Read\"",
+        output: Output::Record(MESSAGE),
         ..BASE
     },
     Tool {
@@ -345,6 +430,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/message-store/{message_id}",
         params: &[MESSAGE_ID],
         example: "message_id = \"1234567890\"",
+        output: Output::Done,
         ..BASE
     },
     Tool {
@@ -375,6 +461,7 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         example: "from = \"+16505551234\", to = \"+16505559876\", text = \"Hello from RingCentral\"",
+        output: Output::Record(MESSAGE),
         ..BASE
     },
     Tool {
@@ -397,6 +484,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_1,
         ],
         example: "dateFrom = \"2026-05-01T00:00:00Z\", direction = \"Inbound\"",
+        output: Output::Page(CALL),
         ..BASE
     },
     Tool {
@@ -422,6 +510,7 @@ pub static TOOLS: &[Tool] = &[
         // "Cannot be combined with `phoneNumber` filter" (readCompanyCallLog).
         exclusive: &[("extensionNumber", "phoneNumber")],
         example: "dateFrom = \"2026-05-01T00:00:00Z\", perPage = 100",
+        output: Output::Page(CALL),
         ..BASE
     },
     Tool {
@@ -431,6 +520,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/call-log/{call_id}",
         params: &[required("call_id", Kind::Id, "Call log record ID.", Place::Path)],
         example: "call_id = app.integrations.ringcentral.list_calls({}).records[1].id",
+        output: Output::Record(CALL),
         ..BASE
     },
     Tool {
@@ -449,6 +539,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_1,
         ],
         example: "startsWith = \"Ada\"",
+        output: Output::Page(CONTACT),
         ..BASE
     },
     Tool {
@@ -458,6 +549,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
         example: "contact_id = \"620000001\"",
+        output: Output::Record(CONTACT),
         ..BASE
     },
     Tool {
@@ -469,6 +561,7 @@ pub static TOOLS: &[Tool] = &[
         path: CONTACTS,
         params: &[FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
         example: "firstName = \"Ada\", lastName = \"Lovelace\", mobilePhone = \"+16505550100\"",
+        output: Output::Record(CONTACT),
         ..BASE
     },
     Tool {
@@ -481,6 +574,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID, FIRST_NAME, LAST_NAME, COMPANY, EMAIL, BUSINESS_PHONE, MOBILE_PHONE, CONTACT_PAYLOAD],
         example: "contact_id = \"620000001\", company = \"Example\"",
+        output: Output::Record(CONTACT),
         ..BASE
     },
     Tool {
@@ -492,6 +586,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/~/address-book/contact/{contact_id}",
         params: &[CONTACT_ID],
         example: "contact_id = \"620000002\"",
+        output: Output::Done,
         ..BASE
     },
     Tool {
@@ -499,6 +594,7 @@ pub static TOOLS: &[Tool] = &[
         title: "Get Account",
         description: "Get RingCentral account metadata for the authenticated token.",
         path: "/restapi/v1.0/account/~",
+        output: Output::Record(ACCOUNT),
         ..BASE
     },
     Tool {
@@ -519,6 +615,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_NUMBER,
         ],
         example: "extensionType = \"User\", perPage = 50",
+        output: Output::Page(EXTENSION),
         ..BASE
     },
     Tool {
@@ -528,6 +625,7 @@ pub static TOOLS: &[Tool] = &[
         path: "/restapi/v1.0/account/~/extension/{extension_id}",
         params: &[required("extension_id", Kind::Id, "RingCentral extension ID.", Place::Path)],
         example: "extension_id = \"123456789\"",
+        output: Output::Record(EXTENSION),
         ..BASE
     },
     Tool {
@@ -547,6 +645,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_NUMBER,
         ],
         example: "usageType = \"DirectNumber\"",
+        output: Output::Page(PHONE_NUMBER),
         ..BASE
     },
     Tool {
@@ -560,6 +659,7 @@ pub static TOOLS: &[Tool] = &[
             PAGE_NUMBER,
         ],
         example: "usageType = \"DirectNumber\"",
+        output: Output::Page(PHONE_NUMBER),
         ..BASE
     },
     Tool {
@@ -574,6 +674,7 @@ pub static TOOLS: &[Tool] = &[
             Place::Query("detailedTelephonyState"),
         )],
         example: "detailedTelephonyState = true",
+        output: Output::Record(PRESENCE),
         ..BASE
     },
     Tool {
@@ -581,6 +682,7 @@ pub static TOOLS: &[Tool] = &[
         title: "Get Current User",
         description: "Get information about the currently authenticated RingCentral extension. Returns extension ID, name, status, phone numbers, and account details.",
         path: "/restapi/v1.0/account/~/extension/~",
+        output: Output::Record(EXTENSION),
         ..BASE
     },
     Tool {

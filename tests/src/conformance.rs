@@ -100,6 +100,37 @@ impl Spec {
         }
     }
 
+    /// The schema of the operation's first 2xx JSON answer (`$ref`s resolved at
+    /// the top), or `None` when it answers no content (a 204).
+    pub fn success_schema(&self, method: &str, template: &str) -> Option<&Value> {
+        let operation = self.doc["paths"][template].get(method.to_ascii_lowercase())?;
+        let responses = operation["responses"].as_object()?;
+        responses.iter().filter(|(code, _)| code.starts_with('2')).find_map(|(_, response)| {
+            let response = resolve(&self.doc, response);
+            let schema = response["content"].as_object()?.iter().find(|(kind, _)| kind.contains("json"))?.1;
+            Some(resolve(&self.doc, &schema["schema"]))
+        })
+    }
+
+    /// The schema of `schema`'s property `name`, through `$ref`s and `allOf`.
+    pub fn property<'s>(&'s self, schema: &'s Value, name: &str) -> Option<&'s Value> {
+        let schema = resolve(&self.doc, schema);
+        if let Some(found) = schema["properties"].get(name) {
+            return Some(resolve(&self.doc, found));
+        }
+        schema["allOf"].as_array()?.iter().find_map(|part| self.property(part, name))
+    }
+
+    /// The JSON type a schema gives its values (`object` when it only has properties).
+    pub fn type_of(&self, schema: &Value) -> Option<String> {
+        let schema = resolve(&self.doc, schema);
+        match schema.get("type").and_then(Value::as_str) {
+            Some(kind) => Some(kind.to_string()),
+            None if schema.get("properties").is_some() || schema.get("allOf").is_some() => Some("object".into()),
+            None => None,
+        }
+    }
+
     /// The operation's parameters (path-level ones included), `$ref`s resolved.
     pub fn parameters(&self, method: &str, template: &str) -> Vec<Parameter> {
         let Some(item) = self.path_item(template) else { return Vec::new() };

@@ -13,7 +13,9 @@ use serde_json::Value;
 pub mod conformance;
 pub mod contract;
 pub mod mcp;
+pub mod mcp_http;
 pub mod pty;
+pub mod redis;
 pub mod seed;
 pub mod tools;
 

@@ -32,7 +32,17 @@ pub struct McpClient {
 
 impl McpClient {
     /// Starts `command mcp:serve [args]` and completes the initialize handshake.
-    pub fn start(mut command: Command, args: &[&str]) -> (McpClient, Value) {
+    pub fn start(command: Command, args: &[&str]) -> (McpClient, Value) {
+        McpClient::start_with(command, args, PROTOCOL_VERSION, json!({}))
+    }
+
+    /// [`McpClient::start`] asking for `protocol_version` and declaring `capabilities`.
+    pub fn start_with(
+        mut command: Command,
+        args: &[&str],
+        protocol_version: &str,
+        capabilities: Value,
+    ) -> (McpClient, Value) {
         command.arg("mcp:serve").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("start kosmo mcp:serve");
         let stdin = child.stdin.take().expect("piped stdin");
@@ -86,8 +96,8 @@ impl McpClient {
         let initialized = client.request(
             "initialize",
             json!({
-                "protocolVersion": PROTOCOL_VERSION,
-                "capabilities": {},
+                "protocolVersion": protocol_version,
+                "capabilities": capabilities,
                 "clientInfo": { "name": "kosmo-tests", "version": "0" },
             }),
         );
@@ -142,6 +152,23 @@ impl McpClient {
         match answer.get("result") {
             Some(result) => result.clone(),
             None => panic!("tools/call {name} failed at the protocol level: {answer}"),
+        }
+    }
+
+    /// Answers a request the server sent (`elicitation/create`, say).
+    pub fn respond(&self, id: &Value, result: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
+    }
+
+    /// The first request named `method` the server sent, waiting up to `timeout`.
+    pub fn wait_for_request(&self, method: &str, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.notifications().into_iter().find(|m| m["method"] == method && m.get("id").is_some());
+            if found.is_some() || Instant::now() >= deadline {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

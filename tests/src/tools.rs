@@ -33,3 +33,8 @@ pub fn redis_server() -> PathBuf {
         .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("redis-server")).find(|p| p.exists()));
     found.expect("redis-server is not installed: run `scripts/test-tools.sh` (or `make test`)")
 }
+
+/// A client script of `tests/python/`, run with [`python`].
+pub fn python_script(name: &str) -> PathBuf {
+    workspace_root().join("tests/python").join(name)
+}

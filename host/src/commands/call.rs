@@ -31,10 +31,15 @@ pub struct CallArgs {
     /// Allow calls whose permission is `ask` (writes, by default). `deny` still holds.
     #[arg(long)]
     force: bool,
-    /// Check permission, account and arguments (the plugin builds its request)
-    /// but send nothing; the request the plugin built is logged on stderr.
+    /// Let the plugin build its request(s) and send nothing: print each one
+    /// (method, full URL, the headers the plugin set, body); `--json` gives
+    /// them as `data.request` (the last) and `data.requests`. Needs no write
+    /// permission (`deny` still refuses).
     #[arg(long)]
     dry_run: bool,
+    /// Send a write even if an identical one went out in the last 10 minutes.
+    #[arg(long)]
+    allow_repeat: bool,
 }
 
 #[derive(Serialize)]
@@ -74,7 +79,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
         Err(message) => return failed(&args, &message, ExitCode::FAILURE),
     };
     let operation = host.plugin(id).and_then(|p| p.tool(name).map(|t| t.operation.as_str()));
-    let options = CallOptions { force: args.force };
+    let options = CallOptions { force: args.force, allow_repeat: args.allow_repeat, ..CallOptions::default() };
     let started = Instant::now();
     let outcome = if args.dry_run {
         host.dry_run(id, &args.account, name, &arguments, &options).await
@@ -100,6 +105,7 @@ pub async fn run(args: CallArgs) -> ExitCode {
         write_stdout(&format!("{}\n", pretty_json(&envelope)));
     } else {
         match outcome {
+            Ok(invocation) if args.dry_run => write_stdout(&preview_text(&invocation.result)),
             Ok(invocation) => write_stdout(&format!("{}\n", pretty_json(&invocation.result))),
             Err(error) => crate::log::error(error),
         }
@@ -147,4 +153,24 @@ fn failed(args: &CallArgs, message: &str, code: ExitCode) -> ExitCode {
         crate::log::failure(message);
     }
     code
+}
+
+/// A dry run's requests as text: `METHOD URL`, the headers, a blank line and the body.
+fn preview_text(result: &serde_json::Value) -> String {
+    let requests = result["requests"].as_array().cloned().unwrap_or_default();
+    let mut text = format!("dry run: nothing sent; the plugin built {} request(s)\n", requests.len());
+    for request in &requests {
+        text.push_str(&format!(
+            "\n{} {}\n",
+            request["method"].as_str().unwrap_or(""),
+            request["url"].as_str().unwrap_or("")
+        ));
+        for (name, value) in request["headers"].as_object().into_iter().flatten() {
+            text.push_str(&format!("{name}: {}\n", value.as_str().unwrap_or("")));
+        }
+        if !request["body"].is_null() {
+            text.push_str(&format!("\n{}\n", pretty_json(&request["body"])));
+        }
+    }
+    text
 }

@@ -64,6 +64,7 @@ pub async fn list(args: ListArgs) -> ExitCode {
                     "version": p.manifest.version,
                     "api_version": p.manifest.api_version,
                     "path": p.path.display().to_string(),
+                    "builtin": p.builtin,
                     "accounts": host.settings.account_names(p.id()),
                     "functions": functions,
                 })
@@ -82,12 +83,17 @@ fn listing(host: &Host) -> String {
     for plugin in host.catalog().plugins() {
         let accounts = host.settings.account_names(plugin.id());
         out.push_str(&format!(
-            "{} — {} {} ({} functions; accounts: {})\n",
+            "{} — {} {} ({} functions; accounts: {}; {})\n",
             plugin.id(),
             Line(&plugin.manifest.name),
             Line(&plugin.manifest.version),
             plugin.tools.len(),
-            if accounts.is_empty() { "none configured".into() } else { accounts.join(", ") }
+            if accounts.is_empty() { "none configured".into() } else { accounts.join(", ") },
+            if plugin.builtin {
+                "built into kosmo: a file of this id in the plugin directory overrides it".to_string()
+            } else {
+                format!("from {}", plugin.path.display())
+            }
         ));
         for tool in &plugin.tools {
             out.push_str(&format!("  {:<32} {:<5} {}\n", tool.name, tool.operation.as_str(), Line(&tool.title)));
@@ -112,6 +118,10 @@ pub async fn docs(args: DocsArgs) -> ExitCode {
         write_stdout(&listing(&host));
         return ExitCode::SUCCESS;
     };
+    if page == "mcp" {
+        write_stdout(crate::mcp_client::DOCS);
+        return ExitCode::SUCCESS;
+    }
     let (id, topic) = page.split_once('.').unwrap_or((page.as_str(), ""));
     let Some(plugin) = host.plugin(id) else {
         let catalog = host.catalog();

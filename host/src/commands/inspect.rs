@@ -11,6 +11,7 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentItem, Type};
 
 use super::{new_one_shot_runtime, pretty_json, write_stdout};
+use crate::builtin;
 use crate::cache::{self, hex};
 use crate::runtime::{self, SUPPORTED_API_VERSIONS};
 use crate::untrusted_text::Line;
@@ -59,6 +60,12 @@ pub async fn run(args: InspectArgs) -> ExitCode {
         report["error"] = json!(error);
     }
     report["valid"] = json!(verdict.is_ok());
+    // Which plugin serves this id: a file of the built-in plugin's id overrides it.
+    report["builtin"] = json!({
+        "id": builtin::ID,
+        "sha256": hex(&cache::sha256(builtin::COMPONENT)),
+        "overridden_by_this_file": report["manifest"]["id"] == builtin::ID,
+    });
     if args.json {
         write_stdout(&format!("{}\n", pretty_json(&report)));
     } else {
@@ -213,6 +220,15 @@ fn render(report: &Value) -> String {
             out.push_str(&format!("  {label:<12} {}\n", Line(manifest[key].as_str().unwrap_or_default())));
         }
         out.push_str(&format!("  {:<12} {}\n", "host supports", SUPPORTED_API_VERSIONS.join(", ")));
+        if manifest["id"] == builtin::ID {
+            out.push_str(&format!(
+                "  {:<12} kosmo carries a built-in '{}' (sha256 {}); this file, in the plugin directory, serves \
+                 instead of it\n",
+                "built-in",
+                builtin::ID,
+                hex(&cache::sha256(builtin::COMPONENT))
+            ));
+        }
         out.push_str(&format!(
             "  {:<12} [integrations.{}] sha256 = \"{}\" in the config serves this file only\n",
             "to pin it",

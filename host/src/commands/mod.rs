@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod inspect;
 pub mod lua;
 pub mod mcp;
+pub mod mcp_lua;
 pub mod repl;
 
 use std::io::Write;

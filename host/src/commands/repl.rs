@@ -3,9 +3,11 @@
 //! is read on (`>> `) until it is a complete chunk; line editing and history
 //! (in the user state dir) on a terminal; Ctrl-C cancels the running
 //! statement (or the line being typed), Ctrl-D or `:quit` leaves. Standard
-//! input that is not a terminal is read line by line the same way.
+//! input that is not a terminal is read line by line the same way. Tool
+//! calls go the way a script's do (`--force`, a `y/N` for writes on a
+//! terminal, `--dry-run`, `--allow-repeat`).
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +15,8 @@ use std::sync::Arc;
 use rustyline::error::ReadlineError;
 
 use super::{load_host, write_stdout};
-use crate::lua::{self, Compiled, LuaLimits, Session};
+use crate::host::CallOptions;
+use crate::lua::{self, Compiled, LuaLimits, Session, Surface};
 
 const PROMPT: &str = "lua> ";
 const CONTINUED: &str = ">> ";
@@ -23,13 +26,18 @@ Lua 5.4 with the integrations, one state for the session (globals stay set).
   an expression (1 + 2, app.integrations.ringcentral.get_current_user{}) is shown
   an unfinished statement (for ... do) goes on at the >> prompt
   Ctrl-C cancels the running statement or the input; Ctrl-D or :quit leaves
+  a write is shown and asked y/N before it is sent (--force: unasked; --dry-run: previews only)
   docs.list(), docs.read(\"ringcentral\"), docs.read(\"ringcentral.<tool>\") describe the tools
   :help this text, :quit (:q) leave";
 
 /// Where lines come from: an editor on a terminal, plain lines otherwise.
 enum Input {
-    Editor { editor: Box<rustyline::DefaultEditor>, history: Option<PathBuf> },
-    Lines(std::io::Lines<std::io::StdinLock<'static>>),
+    Editor {
+        editor: Box<rustyline::DefaultEditor>,
+        history: Option<PathBuf>,
+    },
+    /// Not held locked between lines: a write's `y/N` reads standard input too.
+    Lines(std::io::Stdin),
 }
 
 enum Line {
@@ -50,7 +58,7 @@ impl Input {
             }
             return Input::Editor { editor: Box::new(editor), history };
         }
-        Input::Lines(std::io::stdin().lock().lines())
+        Input::Lines(std::io::stdin())
     }
 
     fn read(&mut self, prompt: &str) -> Line {
@@ -65,11 +73,12 @@ impl Input {
                 Err(ReadlineError::Interrupted) => Line::Cancelled,
                 Err(_) => Line::End,
             },
-            Input::Lines(lines) => {
+            Input::Lines(stdin) => {
                 write_stdout(prompt);
-                match lines.next() {
-                    Some(Ok(line)) => Line::Text(line),
-                    _ => Line::End,
+                let mut line = String::new();
+                match stdin.read_line(&mut line) {
+                    Ok(0) | Err(_) => Line::End,
+                    Ok(_) => Line::Text(line.trim_end_matches(['\n', '\r']).to_string()),
                 }
             }
         }
@@ -93,7 +102,7 @@ fn history_file() -> Option<PathBuf> {
     Some(base.join("kosmo").join("repl_history"))
 }
 
-pub async fn run(limits: LuaLimits, force: bool) -> ExitCode {
+pub async fn run(limits: LuaLimits, options: CallOptions) -> ExitCode {
     let host = match load_host().await {
         Ok(host) => Arc::new(host),
         Err(message) => {
@@ -102,7 +111,7 @@ pub async fn run(limits: LuaLimits, force: bool) -> ExitCode {
         }
     };
     let echo: lua::Echo = Box::new(|line: &str| write_stdout(&format!("{line}\n")));
-    let session = match Session::new(host, limits, force, Some(echo)) {
+    let session = match Session::new(&Surface::Integrations(host.clone()), limits, options, Some(echo)) {
         Ok(session) => session,
         Err(message) => {
             crate::log::failure(message);
@@ -150,6 +159,7 @@ pub async fn run(limits: LuaLimits, force: bool) -> ExitCode {
         run_statement(&session, chunk).await;
     }
     input.save();
+    host.mcp.shutdown().await;
     ExitCode::SUCCESS
 }
 

@@ -19,6 +19,7 @@ use super::headers::strip_forbidden;
 use super::limits::{HttpLimits, Notes};
 use crate::connections::Connections;
 use crate::credentials::Bearer;
+use crate::pacing::{self, CallPacing};
 use crate::profile::IntegrationProfile;
 
 pub type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
@@ -127,6 +128,7 @@ pub struct Exchange {
     pub limits: HttpLimits,
     pub notes: Notes,
     pub connections: Connections,
+    pub pacing: Option<CallPacing>,
 }
 
 impl Exchange {
@@ -136,6 +138,7 @@ impl Exchange {
     ) -> Result<(http::Response<WasiBody>, IoFuture), HttpError> {
         let (parts, body) = request.into_parts();
         let target = format!("{} {}", parts.method, redact_query(&parts.uri));
+        let route = pacing::route(parts.method.as_str(), parts.uri.path());
         // Buffered (within the cap) so that a retry can send it again.
         let capped = CappedBody::new(body, self.limits.max_request_body, false, self.notes.clone());
         let body = capped.collect().await?.to_bytes();
@@ -155,7 +158,12 @@ impl Exchange {
             *request.uri_mut() = parts.uri.clone();
             *request.headers_mut() = headers.clone();
             attach(&mut request, token.as_deref());
+            let Some(ticket) = self.pace(&route, &target).await else { return Err(HttpError::HttpRequestDenied) };
             let sent = self.connections.send(request, self.options).await;
+            if let (Some(pacing), Some(ticket)) = (&self.pacing, ticket) {
+                let answer = sent.as_ref().ok().map(|r| pacing::answer_of(r.status().as_u16(), r.headers()));
+                pacing.settle(&route, ticket, answer).await;
+            }
             // Read when the answer is in: another request of the call may have renewed meanwhile.
             attempts.can_renew = self.bearer.as_ref().is_some_and(|b| b.can_renew());
             attempts.renewed = self.bearer.as_ref().is_some_and(|b| b.was_renewed());
@@ -203,6 +211,21 @@ impl Exchange {
                     }
                     return self.hand_over(answer, &token);
                 }
+            }
+        }
+    }
+
+    /// Waits until the rate limits admit the attempt: `Some(ticket)` (none
+    /// when not paced), or `None` when the wait would pass the call's
+    /// deadline, with a note that says how long the limit requires.
+    async fn pace(&self, route: &str, target: &str) -> Option<Option<u64>> {
+        let Some(pacing) = &self.pacing else { return Some(None) };
+        match pacing.admit(route).await {
+            Ok(ticket) => Some(Some(ticket)),
+            Err(why) => {
+                crate::log::info(format!("{target}: not sent: {why}"));
+                self.notes.push(why);
+                None
             }
         }
     }

@@ -8,10 +8,12 @@
 //!
 //! Here: admission (the method, the [`OriginPolicy`], the request cap) and
 //! the wasmtime hooks. `headers.rs` is the header policy, `exchange.rs` one
-//! admitted request (token, renewal, retries), `body.rs` the capped and
-//! token-masked bodies, `limits.rs` the limits and notes they share.
+//! admitted request (pacing, token, renewal, retries), `body.rs` the capped and
+//! token-masked bodies, `limits.rs` the limits and notes they share. The
+//! rate-limit budget itself is `crate::pacing`.
 
 mod body;
+mod capture;
 mod exchange;
 mod headers;
 mod limits;
@@ -24,6 +26,7 @@ use http::header::HeaderName;
 use http::uri::Uri;
 use wasmtime_wasi_http::{Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody, WasiHttpHooks};
 
+pub use self::capture::{Capture, CapturedRequest};
 use self::exchange::{Exchange, IoFuture, redact_query};
 use self::headers::is_forbidden_header;
 pub use self::limits::HttpLimits;
@@ -31,6 +34,7 @@ use self::limits::Notes;
 use crate::allowlist::OriginPolicy;
 use crate::connections::Connections;
 use crate::credentials::Bearer;
+use crate::pacing::CallPacing;
 
 /// The methods RingCentral's REST API uses (its OpenAPI description has no
 /// other); TRACE, CONNECT, HEAD, OPTIONS and extension methods are refused.
@@ -55,6 +59,10 @@ pub struct Gate {
     connections: Connections,
     requests_sent: u32,
     notes: Notes,
+    /// A preview: requests are recorded and held back ([`Capture`]).
+    capture: Option<Capture>,
+    /// Waits before each request for the account's rate limits (`None`: not paced).
+    pacing: Option<CallPacing>,
 }
 
 impl Gate {
@@ -63,8 +71,15 @@ impl Gate {
         bearer: Option<Arc<Bearer>>,
         limits: HttpLimits,
         connections: Connections,
+        pacing: Option<CallPacing>,
     ) -> Gate {
-        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default() }
+        Gate { policy, bearer, limits, connections, requests_sent: 0, notes: Notes::default(), capture: None, pacing }
+    }
+
+    /// The gate of a preview: what the plugin builds is captured, not sent.
+    pub fn capturing(mut self, capture: Option<Capture>) -> Gate {
+        self.capture = capture;
+        self
     }
 
     pub fn notes(&self) -> &Notes {
@@ -129,6 +144,9 @@ impl WasiHttpHooks for Gate {
             self.notes.push(reason);
             return Box::new(async { Err(HttpError::HttpRequestDenied) });
         }
+        if let Some(capture) = self.capture.clone().filter(|c| c.holds(request.method(), self.bearer.is_some())) {
+            return Box::new(capture.record(request, self.limits.max_request_body, self.notes.clone()));
+        }
         let exchange = Exchange {
             profile: self.policy.profile(),
             options: self.clamp(options),
@@ -136,6 +154,7 @@ impl WasiHttpHooks for Gate {
             limits: self.limits.clone(),
             notes: self.notes.clone(),
             connections: self.connections.clone(),
+            pacing: self.pacing.clone(),
         };
         Box::new(exchange.run(request))
     }
@@ -170,7 +189,7 @@ mod tests {
 
     #[test]
     fn timeouts_are_clamped() {
-        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default(), test_connections());
+        let gate = Gate::new(Arc::new(OriginPolicy::deny_all()), None, HttpLimits::default(), test_connections(), None);
         let asked = RequestOptions {
             connect_timeout: Some(Duration::from_secs(600)),
             first_byte_timeout: Some(Duration::from_secs(5)),
@@ -187,7 +206,7 @@ mod tests {
     fn the_request_cap_counts_requests() {
         let policy = Arc::new(sim_policy());
         let limits = HttpLimits { max_requests: 2, ..HttpLimits::default() };
-        let mut gate = Gate::new(policy, None, limits, test_connections());
+        let mut gate = Gate::new(policy, None, limits, test_connections(), None);
         let uri: Uri = "https://platform.ringcentral.com/restapi/v1.0/account/~".parse().unwrap();
         assert!(gate.admit(&Method::GET, &uri).is_ok());
         assert!(gate.admit(&Method::GET, &uri).is_ok());

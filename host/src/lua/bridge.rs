@@ -2,6 +2,7 @@
 //! Each call passes the permission policy, runs in a fresh plugin instance,
 //! and is recorded for the envelope's `integration_calls`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -13,6 +14,7 @@ use super::sandbox::CallsInFlight;
 use crate::call_failure::{CallFailure, FailureKind};
 use crate::config::DEFAULT_ACCOUNT;
 use crate::host::{CallOptions, Host};
+use crate::pacing::{Deadline, WaitSink};
 use crate::runtime::Plugin;
 
 /// One tool call, as the envelope reports it.
@@ -24,6 +26,9 @@ pub struct CallRecord {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Time the call spent waiting for the account's rate limits.
+    #[serde(rename = "waitedMs")]
+    pub waited_ms: f64,
     pub name: String,
     pub group: String,
 }
@@ -92,19 +97,32 @@ impl ToolPath {
     }
 }
 
-pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mutex<CallLog>>) -> mlua::Result<()> {
+pub fn install(
+    lua: &Lua,
+    env: &Table,
+    host: Arc<Host>,
+    options: CallOptions,
+    log: Arc<Mutex<CallLog>>,
+) -> mlua::Result<()> {
     let call = {
         let host = host.clone();
         type Arguments = (String, Option<String>, String, MultiValue);
         lua.create_async_function(move |lua, (id, account, tool, args): Arguments| {
             let host = host.clone();
             let log = log.clone();
+            let options = options.clone();
             async move {
                 let (record_id, record_tool) = (id.clone(), tool.clone());
                 let path = ToolPath { id, account, tool };
                 let started = Instant::now();
                 let in_flight = lua.app_data_ref::<CallsInFlight>().map(|calls| calls.enter());
-                let outcome = call_tool(&lua, &host, &path, args, force, &log).await;
+                let waited_us = Arc::new(AtomicU64::new(0));
+                let options = CallOptions {
+                    deadline: lua.app_data_ref::<Deadline>().map(|d| d.clone()),
+                    on_wait: Some(progress_line(waited_us.clone())),
+                    ..options
+                };
+                let outcome = call_tool(&lua, &host, &path, args, &options, &log).await;
                 drop(in_flight);
                 let title =
                     host.plugin(&path.id).and_then(|p| p.tool(&path.tool).map(|t| t.title.clone())).unwrap_or_default();
@@ -114,6 +132,7 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
                     duration_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
                     status: if outcome.is_ok() { "ok" } else { "error" },
                     error: outcome.as_ref().err().map(|f| f.message.clone()),
+                    waited_ms: (waited_us.load(Ordering::Relaxed) as f64 / 1000.0).round(),
                     name: title,
                     group: path.id,
                 };
@@ -144,6 +163,14 @@ pub fn install(lua: &Lua, env: &Table, host: Arc<Host>, force: bool, log: Arc<Mu
 }
 
 const HOST_CHUNK_NAME: &str = "=kosmo";
+
+/// Each rate-limit wait of a call: a progress line on stderr, added to the call's `waitedMs`.
+fn progress_line(waited_us: Arc<AtomicU64>) -> WaitSink {
+    WaitSink(Arc::new(move |notice| {
+        crate::log::info(notice.describe());
+        waited_us.fetch_add(notice.wait.as_micros() as u64, Ordering::Relaxed);
+    }))
+}
 
 /// Where `install` keeps the function that makes a tool's Lua function.
 const WRAP: &str = "kosmo.wrap_tool";
@@ -281,7 +308,7 @@ async fn call_tool(
     host: &Host,
     path: &ToolPath,
     args: MultiValue,
-    force: bool,
+    options: &CallOptions,
     log: &Mutex<CallLog>,
 ) -> Result<Value, CallFailure> {
     let (id, account, tool_name) = (path.id.as_str(), path.account(), path.tool.as_str());
@@ -303,7 +330,11 @@ async fn call_tool(
         serde_json::Value::Array(items) if items.is_empty() => serde_json::Value::Object(Default::default()),
         other => other,
     };
-    let invocation = host.call(id, account, tool_name, &arguments, &CallOptions { force }).await?;
+    let invocation = if options.dry_run {
+        host.preview_call(id, account, tool_name, &arguments, options).await?
+    } else {
+        host.call(id, account, tool_name, &arguments, options).await?
+    };
     if invocation.permission_bypassed {
         log.lock().unwrap_or_else(|e| e.into_inner()).permission_bypassed = true;
     }

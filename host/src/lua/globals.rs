@@ -9,7 +9,7 @@ use super::convert::{Strictness, json_to_lua, lua_to_json};
 use super::errors;
 use super::guide;
 use super::render::render;
-use super::sandbox::{CallsInFlight, Deadline};
+use super::sandbox::CallsInFlight;
 use crate::host::Host;
 
 /// Writes one printed entry where it is shown as it happens (stdout in text mode).
@@ -66,7 +66,7 @@ pub fn install_sleep(lua: &Lua, env: &Table) -> mlua::Result<()> {
             return Err(errors::at_script(&lua, format!("sleep: seconds must be a number of 0 or more, got {seconds}")));
         }
         let wanted = Duration::from_secs_f64(seconds);
-        if let Some(deadline) = lua.app_data_ref::<Deadline>().map(|d| d.get()) {
+        if let Some(deadline) = lua.app_data_ref::<crate::pacing::Deadline>().map(|d| d.at) {
             let left = deadline.saturating_duration_since(Instant::now());
             if wanted > left {
                 return Err(errors::at_script(&lua, format!(
@@ -145,6 +145,9 @@ async fn read_page(host: &Host, page: &str) -> Result<String, String> {
     if let Some(text) = guide::page(page) {
         return Ok(text.to_string());
     }
+    if page == "mcp" {
+        return Ok(crate::mcp_client::DOCS.to_string());
+    }
     let (id, topic) = page.split_once('.').unwrap_or((page, ""));
     let Some(plugin) = host.plugin(id) else {
         return Ok(format!("No integration docs found for '{page}'. Try docs.list()."));
@@ -159,6 +162,7 @@ fn list_pages(host: &Host) -> String {
     let mut out = String::from("Integrations (read one with docs.read(\"<id>\") or docs.read(\"<id>.<function>\")):\n");
     let own: Vec<&str> = guide::PAGES.iter().map(|(page, _)| *page).collect();
     out.push_str(&format!("\nScript helpers: {}\n", own.join(", ")));
+    out.push_str("\nmcp — configured MCP servers as app.mcp.<server>.<tool> (docs.read(\"mcp\"))\n");
     for plugin in host.catalog().plugins() {
         out.push_str(&format!("\n{} — {} ({} functions)\n", plugin.id(), plugin.manifest.name, plugin.tools.len()));
         for tool in &plugin.tools {

@@ -75,12 +75,15 @@ A failed tool call raises a table; catch it with pcall:
 
   e.kind         api, invalid_arguments, denied, transport, limit, permission,
                  unknown_function, account, credential or plugin
+                 (a write: permission when not approved or declined, denied when
+                 it repeats one just sent; a rate limit that would wait past the
+                 time limit: limit, with retry_after)
   e.message      what went wrong (for api: the API's message)
   e.status       the HTTP status (api)
   e.code         RingCentral's errorCode, e.g. CMN-102 (api)
   e.parameter    the parameter the API named (api)
   e.request_id   RingCentral's RCRequestId (api), for support
-  e.retry_after  seconds the server asked to wait, when the host did not wait it out
+  e.retry_after  seconds to wait before trying again, when the host did not wait it out
   e.tool         ringcentral.get_message
   e.file, e.line where the script made the call
 

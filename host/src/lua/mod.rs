@@ -1,10 +1,12 @@
-//! Runs one Lua script against the loaded plugins and reports what happened.
+//! Lua for scripts and the REPL: a [`Session`] on the plugins and/or the MCP
+//! servers, and what a run reports.
 
 mod bridge;
 mod convert;
 mod errors;
 mod globals;
 mod guide;
+mod mcp;
 mod paging;
 mod regex;
 mod render;
@@ -19,7 +21,8 @@ pub use bridge::CallRecord;
 pub use globals::Echo;
 pub use sandbox::LuaLimits;
 
-use crate::host::Host;
+use crate::host::{CallOptions, Host};
+use crate::mcp_client::McpServers;
 
 pub struct Script {
     pub code: String,
@@ -71,9 +74,34 @@ pub fn script_text(code: String) -> String {
     code
 }
 
+/// What a script can reach.
+pub enum Surface {
+    /// `integrations:lua`: the plugins (`app.integrations`, `docs`, `paging`) and the MCP servers.
+    Integrations(Arc<Host>),
+    /// `mcp:lua`: the MCP servers only (`app.mcp`, `mcp`).
+    Mcp(Arc<McpServers>),
+}
+
+/// One script run on the plugins and MCP servers: see [`run_on`].
+pub async fn run(
+    host: Arc<Host>,
+    script: Script,
+    limits: LuaLimits,
+    options: CallOptions,
+    echo: Option<Echo>,
+) -> Execution {
+    run_on(Surface::Integrations(host), script, limits, options, echo).await
+}
+
 /// One script run: a fresh session, the chunk called with `args` as `...`.
-pub async fn run(host: Arc<Host>, script: Script, limits: LuaLimits, force: bool, echo: Option<Echo>) -> Execution {
-    let session = match Session::new(host, limits, force, echo) {
+pub async fn run_on(
+    surface: Surface,
+    script: Script,
+    limits: LuaLimits,
+    options: CallOptions,
+    echo: Option<Echo>,
+) -> Execution {
+    let session = match Session::new(&surface, limits, options, echo) {
         Ok(session) => session,
         Err(message) => return Execution::failed(message),
     };
@@ -116,7 +144,14 @@ return function(chunk, ...) return finish(raw_pcall(chunk, ...)) end
 "#;
 
 impl Session {
-    pub fn new(host: Arc<Host>, limits: LuaLimits, force: bool, echo: Option<Echo>) -> Result<Session, String> {
+    /// A session on `surface`; every tool call of it goes with `options`
+    /// (`--force`, the confirmer, `--dry-run`, `--allow-repeat`).
+    pub fn new(
+        surface: &Surface,
+        limits: LuaLimits,
+        options: CallOptions,
+        echo: Option<Echo>,
+    ) -> Result<Session, String> {
         let sandbox = sandbox::Sandbox::new(limits).map_err(|e| format!("could not start Lua: {e}"))?;
         let output = globals::Output::new(echo);
         let log: Arc<Mutex<bridge::CallLog>> = Arc::default();
@@ -128,9 +163,17 @@ impl Session {
             globals::install_sleep(lua, env)?;
             globals::install_json(lua, env)?;
             regex::install(lua, env)?;
-            globals::install_docs(lua, env, host.clone())?;
-            bridge::install(lua, env, host.clone(), force, log.clone())?;
-            paging::install(lua, env, host.clone())?;
+            // MCP servers' tools take `--force` alone for now: no confirmation or preview yet.
+            let force = options.force;
+            match surface {
+                Surface::Integrations(host) => {
+                    globals::install_docs(lua, env, host.clone())?;
+                    bridge::install(lua, env, host.clone(), options, log.clone())?;
+                    paging::install(lua, env, host.clone())?;
+                    mcp::install(lua, env, host.mcp.clone(), force, log.clone())?;
+                }
+                Surface::Mcp(servers) => mcp::install(lua, env, servers.clone(), force, log.clone())?,
+            }
             let raw_pcall: mlua::Function = lua.globals().raw_get("pcall")?;
             let error: mlua::Function = lua.globals().raw_get("error")?;
             lua.load(RUNNER).set_name(format!("={}", errors::HOST_CHUNK)).call((raw_pcall, is_error, text, error))

@@ -115,26 +115,10 @@ pub struct Sandbox {
     pub lua: Lua,
     /// The environment scripts run in; host globals are added to it.
     pub env: Table,
-    /// Sticky once the script is stopped at its limit.
+    /// Set once the running chunk is stopped at its limit (until re-armed).
     killed: Arc<AtomicBool>,
-    /// When the running statement's time is up (armed per statement).
-    deadline: Deadline,
     calls: CallsInFlight,
     limits: LuaLimits,
-}
-
-/// When the running chunk must end; `sleep` reads it too (Lua app data).
-#[derive(Clone)]
-pub struct Deadline(Arc<std::sync::Mutex<Instant>>);
-
-impl Deadline {
-    pub fn get(&self) -> Instant {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn set(&self, at: Instant) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
-    }
 }
 
 impl Sandbox {
@@ -190,16 +174,18 @@ impl Sandbox {
         lua.set_memory_limit(limits.memory_bytes)?;
         let calls = CallsInFlight::default();
         lua.set_app_data(calls.clone());
-        let deadline = Deadline(Arc::new(std::sync::Mutex::new(Instant::now() + limits.cpu)));
-        lua.set_app_data(deadline.clone());
-        Ok(Sandbox { lua, env, killed, deadline, calls, limits })
+        Ok(Sandbox { lua, env, killed, calls, limits })
     }
 
     /// Arms the CPU limit; call once setup is done, right before the script
     /// runs (the REPL: before each statement, which gets the whole limit).
     pub fn arm_cpu_limit(&self) -> mlua::Result<()> {
         let deadline = Instant::now() + self.limits.cpu;
-        self.deadline.set(deadline);
+        // Tool calls and `sleep` read it: a rate-limit wait must not outlast the script.
+        self.lua.set_app_data(crate::pacing::Deadline {
+            at: deadline,
+            what: format!("the script's time limit of {} s (--cpu-limit)", self.limits.cpu.as_secs_f64()),
+        });
         self.killed.store(false, Ordering::Relaxed);
         let killed = self.killed.clone();
         let cpu = self.limits.cpu;

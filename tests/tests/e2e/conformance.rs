@@ -53,7 +53,8 @@ fn extra_calls() -> Vec<(&'static str, String)> {
                    extensionNumber = "101", perPage = 5, page = 1"#
             ),
         ),
-        ("list_account_calls", r#"phoneNumber = "16505550100""#.into()),
+        // With its country code: a number without one costs a home-country lookup first.
+        ("list_account_calls", r#"phoneNumber = "+16505550100""#.into()),
         ("list_contacts", r#"startsWith = "A", perPage = 5, page = 1"#.into()),
         (
             "create_contact",

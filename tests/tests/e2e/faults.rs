@@ -65,8 +65,8 @@ fn enforced_rate_limits_are_waited_out() {
     assert_eq!(envelope["success"], true, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(envelope["result"][0], true);
     let third = envelope["integration_calls"][2]["durationMs"].as_f64().unwrap();
-    assert!(third >= 1000.0, "the third call waited out the window: {third} ms");
-    assert_eq!(sim.requests_to("GET", ME).len(), 4, "two admitted, one throttled, one retried");
+    assert!(third >= 900.0, "the third call waited for the window: {third} ms");
+    assert_eq!(sim.requests_to("GET", ME).len(), 3, "paced: every request admitted, none throttled");
 }
 
 #[test]

@@ -278,7 +278,8 @@ fn a_tool_named_like_an_account_is_reported_and_stays_callable() {
     let mut list = kosmo(dir);
     list.env("KOSMO_CONFIG", &config).args(["integrations:list", "--json"]);
     let listed = run_json(&mut list);
-    let functions = listed[0]["functions"].as_array().unwrap();
+    let versioned = listed.as_array().unwrap().iter().find(|p| p["id"] == "versioned").unwrap();
+    let functions = versioned["functions"].as_array().unwrap();
     let served_by = functions.iter().find(|f| f["name"] == "served_by").unwrap();
     assert_eq!(served_by["shadowed"], note);
     let record_note = functions.iter().find(|f| f["name"] == "record_note").unwrap();

@@ -421,3 +421,140 @@ fn docs_suggest_the_page_meant() {
     let id = run(kosmo(plugins.path()).args(["integrations:docs", "ringcentarl"]), None);
     assert!(id.stderr.contains("Did you mean 'ringcentral'?"), "{}", id.stderr);
 }
+
+const SMS_ARGS: &str = "{from = '+16505550101', to = '+16505559876', text = 'once'}";
+
+/// Refusals on the write path (confirmation, the journal, the number rules,
+/// the policy) reach scripts as error values of their kind, message as before.
+#[test]
+fn write_refusals_are_error_values_of_their_kind() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let code = format!(
+        "local R = app.integrations.ringcentral
+local function try(args)
+  local ok, e = pcall(R.send_sms, args)
+  if ok then return 'sent' end
+  return {{kind = e.kind, text = tostring(e), line = e.line}}
+end
+return {{first = try({SMS_ARGS}), again = try({SMS_ARGS}),
+        number = try({{from = '+16505550101', to = 'call me', text = 'x'}})}}"
+    );
+    // No terminal to ask on and no --force: not approved.
+    let unasked = lua_json(&mut kosmo_on(&sim, plugins.path()), &code, &[]).envelope();
+    let first = &unasked["result"][0]["first"];
+    assert_eq!(first["kind"], "permission", "{unasked}");
+    let text = first["text"].as_str().unwrap();
+    assert!(text.starts_with("eval:3: ") && text.contains("--force") && text.contains("Nothing was sent"), "{text}");
+    assert!(sim.requests_to("POST", "/sms").is_empty());
+
+    let forced = lua_json(&mut kosmo_on(&sim, plugins.path()), &code, &["--force"]).envelope();
+    let result = &forced["result"][0];
+    assert_eq!(result["first"], "sent", "{forced}");
+    assert_eq!(result["again"]["kind"], "denied", "the journal refuses the repeat: {forced}");
+    assert!(result["again"]["text"].as_str().unwrap().contains("--allow-repeat"), "{forced}");
+    assert_eq!(result["number"]["kind"], "invalid_arguments", "{forced}");
+    assert!(result["number"]["text"].as_str().unwrap().contains("E.164"), "{forced}");
+    assert_eq!(sim.requests_to("POST", "/sms").len(), 1, "sent once");
+
+    let config = plugins.path().join("deny.toml");
+    std::fs::write(&config, "[integrations.ringcentral.permissions]\nwrite = \"deny\"\n").unwrap();
+    let denied = lua_json(kosmo_on(&sim, plugins.path()).env("KOSMO_CONFIG", &config), &code, &["--force"]).envelope();
+    assert_eq!(denied["result"][0]["first"]["kind"], "permission", "{denied}");
+    assert!(denied["result"][0]["first"]["text"].as_str().unwrap().contains("denied by policy"), "{denied}");
+    assert_eq!(sim.requests_to("POST", "/sms").len(), 1, "nothing more sent");
+}
+
+/// The REPL's calls take the script's options: `--dry-run` previews.
+#[test]
+fn the_repl_previews_with_dry_run() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let input = format!(
+        "r = app.integrations.ringcentral.send_sms{SMS_ARGS}\nr.request.method .. ' sent=' .. tostring(r.sent)\n"
+    );
+    let run = run(kosmo_on(&sim, plugins.path()).args(["integrations:lua", "--repl", "--dry-run"]), Some(&input));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("POST sent=false"), "{}\n{}", run.stdout, run.stderr);
+    assert!(sim.requests_to("POST", "/sms").is_empty(), "a preview sends nothing");
+}
+
+/// On a terminal the REPL asks before a write: a no is an error value of
+/// kind `permission` and sends nothing; a yes sends it once.
+#[test]
+fn the_repl_on_a_terminal_confirms_writes() {
+    let sim = Sim::start();
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let mut command = kosmo_on(&sim, plugins.path());
+    command.args(["integrations:lua", "--repl"]).env("TERM", "xterm");
+    let mut repl = Pty::spawn(&mut command);
+    let mut reads = 0;
+    let mut line = |repl: &mut Pty, keys: &str| {
+        reads += 1;
+        repl.wait_for("\x1b[?2004h", reads);
+        repl.keys(keys);
+    };
+    let send = format!("ok, e = pcall(app.integrations.ringcentral.send_sms, {SMS_ARGS})\r");
+    line(&mut repl, &send);
+    repl.wait_for("Send it? [y/N]", 1);
+    repl.keys("n\r");
+    line(&mut repl, "print('kind:' .. e.kind, 'sent:' .. tostring(ok))\r");
+    repl.wait_for("kind:permission\tsent:false", 1);
+    assert!(repl.screen().contains("declined by the user"), "{}", repl.screen());
+    assert!(sim.requests_to("POST", "/sms").is_empty(), "declined: nothing sent");
+    line(&mut repl, &send);
+    repl.wait_for("Send it? [y/N]", 2);
+    repl.keys("y\r");
+    line(&mut repl, "print('now:' .. tostring(ok))\r");
+    repl.wait_for("now:true", 1);
+    line(&mut repl, ":quit\r");
+    assert_eq!(repl.wait(), 0);
+    assert_eq!(sim.requests_to("POST", "/sms").len(), 1, "sent once, after the yes");
+}
+
+/// A rate limit that would wait past the script's time limit: `kind = "limit"`
+/// and how long the limit requires as `retry_after`.
+#[test]
+fn a_rate_limit_beyond_the_time_limit_is_an_error_value_of_kind_limit() {
+    let sim = Sim::with_args(&["--rate-limit", "light=2", "--rate-limit-window", "60"]);
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let code = "local R = app.integrations.ringcentral
+R.get_current_user{} R.get_current_user{}
+local ok, e = pcall(R.get_current_user, {})
+return {ok = ok, kind = e.kind, retry_after = e.retry_after, text = tostring(e)}";
+    let run = lua_json(&mut kosmo_on(&sim, plugins.path()), code, &["--cpu-limit", "5"]);
+    let result = &run.envelope()["result"][0];
+    assert_eq!(result["kind"], "limit", "{}\n{}", run.stdout, run.stderr);
+    let retry_after = result["retry_after"].as_u64().unwrap_or_default();
+    assert!((1..=60).contains(&retry_after), "the wait the 60 s window requires: {result}");
+    let text = result["text"].as_str().unwrap();
+    assert!(text.starts_with("eval:3: ") && text.contains("requires waiting"), "{text}");
+    assert_eq!(sim.requests_to("GET", "/extension/~").len(), 2, "the third was not sent");
+}
+
+/// `paging.all` under an enforced rate limit: the pages wait for the limit
+/// (no 429), and reads leave no write journal behind.
+#[test]
+fn paging_all_waits_for_the_rate_limit() {
+    let sim = Sim::with_args(&["--rate-limit", "light=4", "--rate-limit-window", "2"]);
+    let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    let window = "dateFrom = '2000-01-01T00:00:00Z', dateTo = '2100-01-01T00:00:00Z'";
+    let code = format!(
+        "local R = app.integrations.ringcentral
+local big = R.list_messages{{perPage = 1000, {window}}}
+local all = paging.all(R.list_messages, {{perPage = 2, {window}}})
+return {{big = #big.records, all = #all}}"
+    );
+    let run = lua_json(&mut kosmo_on(&sim, plugins.path()), &code, &["--cpu-limit", "120"]);
+    let envelope = run.envelope();
+    assert_eq!(envelope["success"], true, "{}\n{}", run.stdout, run.stderr);
+    let big = envelope["result"][0]["big"].as_u64().unwrap();
+    assert_eq!(envelope["result"][0]["all"].as_u64(), Some(big), "{envelope}");
+    let pages = big.div_ceil(2) as usize;
+    assert!(pages + 1 > 4, "more requests than the limit admits at once: {big} records");
+    assert_eq!(sim.requests_to("GET", "/message-store").len(), pages + 1, "each page admitted the first time");
+    let waited: f64 =
+        envelope["integration_calls"].as_array().unwrap().iter().map(|c| c["waitedMs"].as_f64().unwrap()).sum();
+    assert!(waited > 0.0, "the pages waited for the limit: {envelope}");
+    assert!(!plugins.path().join("cache/kosmo/journal").exists(), "reads are not journaled");
+}

@@ -24,14 +24,12 @@ fn an_mcp_client_lists_every_table_tool_and_gets_the_current_user_from_the_simul
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
         assert!(tool["description"].as_str().is_some_and(|d| !d.is_empty()), "{tool}");
         let annotations = &tool["annotations"];
-        let operation = find(bare).unwrap_or_else(|| panic!("{name} is not in the tool table")).operation;
-        if operation == Operation::Write {
-            assert_eq!(annotations["destructiveHint"], true, "{tool}");
-            assert_eq!(annotations["readOnlyHint"], false, "{tool}");
-        } else {
-            assert_eq!(annotations["readOnlyHint"], true, "{tool}");
-            assert!(annotations.get("destructiveHint").is_none(), "{tool}");
-        }
+        let entry = find(bare).unwrap_or_else(|| panic!("{name} is not in the tool table"));
+        assert_eq!(annotations["readOnlyHint"], entry.operation == Operation::Read, "{tool}");
+        assert_eq!(annotations["destructiveHint"], entry.destructive(), "{tool}");
+        assert_eq!(annotations["idempotentHint"], entry.idempotent(), "{tool}");
+        assert_eq!(annotations["openWorldHint"], true, "{tool}");
+        assert_eq!(tool["outputSchema"]["type"], "object", "{tool}");
     }
     contract::assert_lists_the_table("tools/list", &bare_names);
     let list_messages = tools.iter().find(|t| t["name"] == "ringcentral_list_messages").expect("list_messages");

@@ -139,19 +139,22 @@ fn a_one_shot_run_loads_the_current_file_and_compiles_a_changed_one() {
     let target = dir.join("versioned.wasm");
     std::fs::copy(versioned_plugin("v1"), &target).unwrap();
     let first = list(dir);
-    assert_eq!(listed(&first), [("versioned".into(), "v1".into())]);
+    // With no file of its id, the built-in RingCentral plugin serves too.
+    let builtin = ("ringcentral".to_string(), "0.1.0".to_string());
+    assert_eq!(listed(&first), [builtin.clone(), ("versioned".into(), "v1".into())]);
     assert!(first.stderr.contains("compiled versioned.wasm"), "{}", first.stderr);
 
     std::fs::copy(versioned_plugin("v2"), &target).unwrap();
     let second = list(dir);
-    assert_eq!(listed(&second), [("versioned".into(), "v2".into())]);
+    assert_eq!(listed(&second), [builtin.clone(), ("versioned".into(), "v2".into())]);
     assert!(second.stderr.contains("compiled versioned.wasm"), "a changed plugin is compiled:\n{}", second.stderr);
 
     std::fs::copy(versioned_plugin("v1"), &target).unwrap();
     let third = list(dir);
-    assert_eq!(listed(&third), [("versioned".into(), "v1".into())]);
+    assert_eq!(listed(&third), [builtin, ("versioned".into(), "v1".into())]);
     assert!(third.stderr.contains("loaded versioned.wasm from the compile cache"), "{}", third.stderr);
-    assert_eq!(cache_entries(dir).len(), 2);
+    // Both builds, and the built-in plugin.
+    assert_eq!(cache_entries(dir).len(), 3);
 }
 
 #[test]
@@ -164,7 +167,7 @@ fn inspect_shows_the_manifest_the_world_and_the_tools() {
     let tools_heading = format!("tools ({};", TOOLS.len());
     for expected in [
         "id           ringcentral",
-        "api version  0.1.0",
+        "api version  0.2.0",
         "WIT world (as wasmtime sees it",
         "wasi:http/outgoing-handler@0.2.12: handle",
         "call-tool: func(name: string, arguments: string, context: record { account: string, server-origin: string })",

@@ -10,7 +10,7 @@
 //! Every build also has a docs page `huge` of 2 MiB. Its tools answer `{}`.
 
 wit_bindgen::generate!({
-    path: "../../../wit",
+    path: "../../../wit/0.1.0",
     world: "integration",
 });
 

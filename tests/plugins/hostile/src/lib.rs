@@ -6,7 +6,7 @@
 //! tests can check the message the host renders.
 
 wit_bindgen::generate!({
-    path: "../../../wit",
+    path: "../../../wit/0.1.0",
     world: "integration",
 });
 

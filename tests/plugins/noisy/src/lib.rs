@@ -7,7 +7,7 @@
 //! manifest's id, version or api version and must be refused at load.
 
 wit_bindgen::generate!({
-    path: "../../../wit",
+    path: "../../../wit/0.1.0",
     world: "integration",
 });
 

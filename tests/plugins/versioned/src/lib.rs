@@ -5,7 +5,7 @@
 //! api version no host supports: a component that loads but must be refused.
 
 wit_bindgen::generate!({
-    path: "../../../wit",
+    path: "../../../wit/0.1.0",
     world: "integration",
 });
 
