@@ -3,7 +3,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::request::accepted;
-use crate::tools::{Field, Kind, Output, Tool};
+use crate::tools::{Field, HostRole, Kind, Output, Place, Tool};
+
+/// The schema keyword that marks a property the host handles: `"save_to"`,
+/// `"overwrite"` or `"local_files"` (README, "Media and files").
+pub const HOST_MARK: &str = "x-kosmo-host";
 
 pub fn input_schema(tool: &Tool) -> Value {
     let mut properties = Map::new();
@@ -18,7 +22,20 @@ pub fn input_schema(tool: &Tool) -> Value {
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             Kind::Boolean => json!({ "type": "boolean" }),
             Kind::Object => json!({ "type": "object" }),
+            Kind::LocalFiles { max } => {
+                let mut files =
+                    json!({ "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": max });
+                files[HOST_MARK] = json!("local_files");
+                files
+            }
         };
+        // The media convention (README): what the host handles itself.
+        if let Place::Host(role) = param.place {
+            schema[HOST_MARK] = json!(match role {
+                HostRole::SaveTo => "save_to",
+                HostRole::Overwrite => "overwrite",
+            });
+        }
         schema["description"] = Value::String(param.description.to_string());
         if let Some(choices) = &param.choices {
             // Several values go as one comma-separated string, which an `enum`

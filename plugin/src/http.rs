@@ -41,10 +41,16 @@ impl Origin {
     }
 }
 
-pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<&[u8]>) -> Result<Response, HttpError> {
+/// `body` is its content type and bytes.
+pub fn send(
+    method: Method,
+    origin: &Origin,
+    path_and_query: &str,
+    body: Option<(&str, &[u8])>,
+) -> Result<Response, HttpError> {
     let mut header_list = vec![("accept".to_string(), b"application/json".to_vec())];
-    if body.is_some() {
-        header_list.push(("content-type".to_string(), b"application/json".to_vec()));
+    if let Some((content_type, _)) = body {
+        header_list.push(("content-type".to_string(), content_type.as_bytes().to_vec()));
     }
     let headers =
         Fields::from_list(&header_list).map_err(|e| HttpError::Transport(format!("bad request header: {e:?}")))?;
@@ -58,7 +64,7 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
     // Finish the body before handing the request over (see DESIGN: a body still
     // open when `handle` runs can be cut by the host).
     let outgoing_body = request.body().map_err(|_| fail("body"))?;
-    if let Some(bytes) = body {
+    if let Some((_, bytes)) = body {
         let stream = outgoing_body.write().map_err(|_| fail("body stream"))?;
         for chunk in bytes.chunks(4096) {
             stream
