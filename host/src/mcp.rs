@@ -197,8 +197,8 @@ impl ServerHandler for KosmoMcp {
             if outcome.is_ok() { "ok" } else { "error" }
         ));
         Ok(match outcome {
-            Ok(invocation) => match crate::mcp_media::content(&tool, &invocation.result) {
-                Some(media) => CallToolResult::success(media).into(),
+            Ok(invocation) => match crate::mcp_media::answer(&tool, &invocation.result) {
+                Some(media) => media.into(),
                 None => success(plugin.tool(&tool), invocation.result),
             },
             Err(message) => failure(message),

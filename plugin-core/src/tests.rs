@@ -510,6 +510,16 @@ fn output_schemas_are_object_schemas_that_describe_pages_and_no_content() {
     assert_eq!(list["properties"]["records"]["items"]["properties"]["id"]["type"], "integer");
     let deleted = schema::output_schema(find("delete_contact").unwrap());
     assert_eq!(deleted["required"], json!(["success", "status"]));
+    let synced = schema::output_schema(find("sync_messages").unwrap());
+    assert_eq!(synced["properties"]["syncInfo"]["properties"]["syncToken"]["type"], "string");
+    assert!(synced["properties"].get("paging").is_none(), "a sync answers no paging: {synced}");
+    let replies = schema::output_schema(find("wait_for_reply").unwrap());
+    assert_eq!(replies["properties"]["timedOut"]["type"], "boolean");
+    assert_eq!(replies["properties"]["records"]["items"]["properties"]["direction"]["type"], "string");
+    // Media: what the host returns, saved (`path`) or not (`contentBase64`; over MCP a media block).
+    let media = schema::output_schema(find("get_call_recording").unwrap());
+    assert_eq!(media["required"], json!(["contentType", "size"]));
+    assert_eq!(media["properties"]["path"]["type"], "string");
     for tool in TOOLS {
         assert_eq!(schema::output_schema(tool)["type"], "object", "{}", tool.name);
     }

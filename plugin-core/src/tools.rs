@@ -173,6 +173,8 @@ pub struct Tool {
     pub exclusive: &'static [(&'static str, &'static str)],
     /// The arguments of the docs' example call (Lua table fields); tests run
     /// every example against the simulator and check its requests against the spec.
+    /// The writes they make differ (nested ones included): they run in one process,
+    /// and the write journal refuses the same write again.
     pub example: &'static str,
     /// What a successful call returns: the tool's output schema.
     pub output: Output,
@@ -191,6 +193,13 @@ pub enum Output {
     Page(&'static [Field]),
     /// No content (a delete's 204), reported as `{"success": true, "status": 204}`.
     Done,
+    /// A message sync: `records` (each with these fields) and `syncInfo` with the `syncToken`.
+    Sync(&'static [Field]),
+    /// `wait_for_reply`'s `{records, syncToken, timedOut}`: the replies are sync records.
+    Replies(&'static [Field]),
+    /// Media the host handles (README, "Media and files"): `{contentType, size}`, with the
+    /// `path` it was saved to, or the `contentBase64` a script gets when nothing is saved.
+    Media,
     /// Whatever object the API answers (the `api_*` tools).
     Any,
 }
@@ -237,6 +246,7 @@ const EXTENSION: &[Field] = &[
 ];
 const PHONE_NUMBER: &[Field] =
     &[("id", "integer"), ("phoneNumber", "string"), ("usageType", "string"), ("type", "string")];
+const RING_OUT_CALL: &[Field] = &[("id", "string"), ("uri", "string"), ("status", "object")];
 const PRESENCE: &[Field] = &[
     ("uri", "string"),
     ("presenceStatus", "string"),
@@ -798,6 +808,7 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         example: "messageType = \"SMS\", recordCount = 10",
+        output: Output::Sync(MESSAGE),
         ..BASE
     },
     Tool {
@@ -823,6 +834,7 @@ pub static TOOLS: &[Tool] = &[
         ],
         example: "from = \"+16505559876\", timeout = 1, syncToken = app.integrations.ringcentral.sync_messages({recordCount = 1}).syncInfo.syncToken",
         run: Run::WaitForReply,
+        output: Output::Replies(MESSAGE),
         ..BASE
     },
     Tool {
@@ -838,6 +850,7 @@ pub static TOOLS: &[Tool] = &[
         ],
         example: "message_id = \"9007199254741620\", attachment_id = \"9007199254741620\", save_to = \"voicemail.mp3\", overwrite = true",
         run: Run::Media,
+        output: Output::Media,
         ..BASE
     },
     Tool {
@@ -848,6 +861,7 @@ pub static TOOLS: &[Tool] = &[
         params: &[required("recording_id", Kind::Id, "Call recording ID.", Place::Path), SAVE_TO, OVERWRITE],
         example: "recording_id = \"9143748323\", save_to = \"call.mp3\", overwrite = true",
         run: Run::Media,
+        output: Output::Media,
         ..BASE
     },
     Tool {
@@ -880,6 +894,7 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         example: "to = \"+16505559876\", attachments = {\"invoice.pdf\"}, faxResolution = \"High\"",
+        output: Output::Record(MESSAGE),
         ..BASE
     },
     Tool {
@@ -911,6 +926,7 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         example: "from = \"+16505550101\", to = \"+16505559876\", text = \"The map\", attachments = {\"map.gif\"}",
+        output: Output::Record(MESSAGE),
         ..BASE
     },
     Tool {
@@ -947,6 +963,7 @@ pub static TOOLS: &[Tool] = &[
             ),
         ],
         example: "from = \"+16505551234\", to = \"+16505559876\", playPrompt = false",
+        output: Output::Record(RING_OUT_CALL),
         ..BASE
     },
     Tool {
@@ -955,7 +972,8 @@ pub static TOOLS: &[Tool] = &[
         description: "Get the status of a RingOut call: callStatus, callerStatus and calleeStatus.",
         path: "/restapi/v1.0/account/~/extension/~/ring-out/{ringout_id}",
         params: &[RINGOUT_ID],
-        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505559876\"}).id",
+        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505550142\"}).id",
+        output: Output::Record(RING_OUT_CALL),
         ..BASE
     },
     Tool {
@@ -966,7 +984,8 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         path: "/restapi/v1.0/account/~/extension/~/ring-out/{ringout_id}",
         params: &[RINGOUT_ID],
-        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505559876\"}).id",
+        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505550143\"}).id",
+        output: Output::Done,
         ..BASE
     },
 ];

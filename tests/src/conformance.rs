@@ -112,6 +112,20 @@ impl Spec {
         })
     }
 
+    /// The media types of the operation's success responses and their schemas
+    /// (a media download answers `audio/*`, `application/pdf`… as binary strings).
+    pub fn success_content(&self, method: &str, template: &str) -> Vec<(&str, &Value)> {
+        let Some(operation) = self.doc["paths"][template].get(method.to_ascii_lowercase()) else { return Vec::new() };
+        let Some(responses) = operation["responses"].as_object() else { return Vec::new() };
+        responses
+            .iter()
+            .filter(|(code, _)| code.starts_with('2'))
+            .filter_map(|(_, response)| resolve(&self.doc, response)["content"].as_object())
+            .flatten()
+            .map(|(kind, content)| (kind.as_str(), resolve(&self.doc, &content["schema"])))
+            .collect()
+    }
+
     /// The schema of `schema`'s property `name`, through `$ref`s and `allOf`.
     pub fn property<'s>(&'s self, schema: &'s Value, name: &str) -> Option<&'s Value> {
         let schema = resolve(&self.doc, schema);

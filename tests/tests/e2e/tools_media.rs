@@ -155,8 +155,11 @@ pub(crate) fn ring_out_posts_both_numbers() {
     let requests = sent(
         r#"app.integrations.ringcentral.ring_out({from = "+16505551234", to = "(650) 555-9876", callerId = "+16505551234", playPrompt = true})"#,
     );
-    let body = json!({"from": {"phoneNumber": "+16505551234"}, "to": {"phoneNumber": "6505559876"}, "callerId": {"phoneNumber": "+16505551234"}, "playPrompt": true});
-    assert_request(only(&requests), "POST", &format!("{ME}/ring-out"), "", Some(body));
+    // A national number is completed with the account's home country (its extension record), never sent as is.
+    assert_eq!(requests.len(), 2, "the home-country lookup, then the call: {requests:#?}");
+    assert_request(&requests[0], "GET", ME, "", None);
+    let body = json!({"from": {"phoneNumber": "+16505551234"}, "to": {"phoneNumber": "+16505559876"}, "callerId": {"phoneNumber": "+16505551234"}, "playPrompt": true});
+    assert_request(&requests[1], "POST", &format!("{ME}/ring-out"), "", Some(body));
 }
 
 #[test]
@@ -475,10 +478,15 @@ fn over_mcp_a_voicemail_is_audio_content() {
     assert_eq!(audio["mimeType"], "audio/mpeg");
     let served = media_bytes(&bench.sim, &format!("{ME}/message-store/{VOICEMAIL}/content/{VOICEMAIL}"));
     assert_eq!(decode_base64(audio["data"].as_str().unwrap()), served);
+    // What the output schema describes: the text block's JSON, also as structuredContent.
+    let summary = json!({"contentType": "audio/mpeg", "size": served.len()});
+    assert_eq!(result["structuredContent"], summary, "{result:#}");
+    assert_eq!(serde_json::from_str::<Value>(content[0]["text"].as_str().unwrap()).unwrap(), summary);
     // Saved instead, it is the JSON text of where it went.
     let saved = client
         .call_tool("ringcentral_get_call_recording", json!({"recording_id": RECORDING, "save_to": "from-mcp.mp3"}));
     let text: Value = serde_json::from_str(saved["content"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(text["path"], "from-mcp.mp3");
+    assert_eq!(saved["structuredContent"], text, "{saved:#}");
     assert!(bench.plugins.path().join("from-mcp.mp3").exists());
 }
