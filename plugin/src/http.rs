@@ -126,6 +126,34 @@ fn wasi_method(method: Method) -> WasiMethod {
 fn transport_or_denied(error: &ErrorCode) -> HttpError {
     match error {
         ErrorCode::HttpRequestDenied => HttpError::Denied("the host refused this request (HTTP-request-denied)".into()),
-        other => HttpError::Transport(format!("{other:?}")),
+        other => HttpError::Transport(describe(other)),
     }
+}
+
+/// The WASI error in words, named as WASI names it. Written out rather than
+/// `{:?}`: the derived `Debug` of `ErrorCode` and its payloads costs the
+/// plugin about 5 KB (its size budget, BENCHMARKS.md).
+fn describe(error: &ErrorCode) -> String {
+    let (code, what) = match error {
+        ErrorCode::DnsTimeout => ("DNS-timeout", "the server's name was not resolved in time"),
+        ErrorCode::DnsError(_) => ("DNS-error", "the server's name could not be resolved"),
+        ErrorCode::DestinationNotFound => ("destination-not-found", "no such server"),
+        ErrorCode::DestinationUnavailable => ("destination-unavailable", "the server could not be reached"),
+        ErrorCode::ConnectionRefused => ("connection-refused", "the server refused the connection"),
+        ErrorCode::ConnectionTerminated => ("connection-terminated", "the connection closed before the answer ended"),
+        ErrorCode::ConnectionTimeout => ("connection-timeout", "connecting took too long"),
+        ErrorCode::ConnectionReadTimeout => ("connection-read-timeout", "the server stopped sending"),
+        ErrorCode::ConnectionWriteTimeout => ("connection-write-timeout", "the request could not be sent in time"),
+        ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
+            ("TLS-error", "the TLS handshake failed")
+        }
+        ErrorCode::HttpRequestBodySize(_) => ("HTTP-request-body-size", "the request body is too large"),
+        ErrorCode::HttpResponseBodySize(_) => ("HTTP-response-body-size", "the response body is too large"),
+        ErrorCode::HttpResponseIncomplete => ("HTTP-response-incomplete", "the answer was cut short"),
+        ErrorCode::HttpResponseTimeout => ("HTTP-response-timeout", "the server did not answer in time"),
+        ErrorCode::HttpProtocolError => ("HTTP-protocol-error", "the server broke the HTTP protocol"),
+        ErrorCode::InternalError(Some(message)) => return format!("{message} (internal-error)"),
+        _ => ("other", "the request failed"),
+    };
+    format!("{what} ({code})")
 }

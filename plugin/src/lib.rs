@@ -39,8 +39,8 @@ impl Guest for RingCentral {
                     tools::Operation::Read => WitOperation::Read,
                     tools::Operation::Write => WitOperation::Write,
                 },
-                input_schema: schema::input_schema(tool).to_string(),
-                output_schema: Some(schema::output_schema(tool).to_string()),
+                input_schema: schema::input_schema_text(tool),
+                output_schema: Some(schema::output_schema_text(tool)),
                 effects: effects(tool),
             })
             .collect()
@@ -101,7 +101,9 @@ fn home_country(origin: &http::Origin) -> Result<Option<phone::HomeCountry>, Too
     if response.status != 200 {
         return Ok(None);
     }
-    let record: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    // Through `from_str`, as every other answer: one JSON reader in the plugin, not two.
+    let text = std::str::from_utf8(&response.body).unwrap_or_default();
+    let record: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     Ok(phone::HomeCountry::from_extension(&record))
 }
 
