@@ -39,6 +39,12 @@ impl SharedState {
             .clone()
     }
 
+    /// Whether a look at the state stays on this machine (files, memory),
+    /// rather than a network round trip (Redis).
+    pub fn is_local(&self) -> bool {
+        !matches!(self, SharedState::Redis(_))
+    }
+
     /// Reads, changes and writes the document `name` of `area` atomically
     /// (a locked file, or a Redis transaction), giving `edit` the text (empty
     /// if none) and the store's clock in Unix milliseconds. `edit` returns the

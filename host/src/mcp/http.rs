@@ -106,6 +106,11 @@ pub async fn serve(
                 continue;
             }
         };
+        // Answers go out as several small writes (headers, then SSE events): without
+        // this, Nagle's algorithm holds the last one for the client's delayed ACK (~40 ms).
+        if let Err(e) = stream.set_nodelay(true) {
+            log::debug(format!("mcp:serve --http: TCP_NODELAY for {peer}: {e}"));
+        }
         let guard = guard.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {

@@ -109,11 +109,8 @@ impl CallPacing {
     pub async fn admit(&self, route: &str) -> Result<u64, String> {
         let ticket = new_ticket();
         loop {
-            let pacer = self.pacer.clone();
             let owned_route = route.to_string();
-            let verdict = tokio::task::spawn_blocking(move || pacer.try_admit(&owned_route, ticket))
-                .await
-                .map_err(|e| format!("the rate-limit ledger stopped: {e}"))?;
+            let verdict = self.edit_ledger(move |pacer| pacer.try_admit(&owned_route, ticket)).await?;
             let notice = match verdict {
                 Ok(None) => return Ok(ticket),
                 Ok(Some(notice)) => notice,
@@ -149,12 +146,28 @@ impl CallPacing {
 
     /// The answer to `ticket` is in (or `None`: the request got none).
     pub async fn settle(&self, route: &str, ticket: u64, answer: Option<Answer>) {
-        let pacer = self.pacer.clone();
         let route = route.to_string();
-        let settled = tokio::task::spawn_blocking(move || pacer.settle(&route, ticket, answer.as_ref())).await;
+        let settled = self.edit_ledger(move |pacer| pacer.settle(&route, ticket, answer.as_ref())).await;
         if let Ok(Err(trouble)) = settled {
             crate::log::warn(format!("could not record a request in the rate-limit ledger: {trouble}"));
         }
+    }
+
+    /// Runs a look at the ledger: in place when it is a local file or memory
+    /// (a lock held for microseconds; a hop to a blocking thread and back
+    /// would cost a warm call more than the edit), on a blocking thread when
+    /// it is a Redis round trip.
+    async fn edit_ledger<T: Send + 'static>(
+        &self,
+        edit: impl FnOnce(&Pacer) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        if self.pacer.state.is_local() {
+            return Ok(edit(&self.pacer));
+        }
+        let pacer = self.pacer.clone();
+        tokio::task::spawn_blocking(move || edit(&pacer))
+            .await
+            .map_err(|e| format!("the rate-limit ledger stopped: {e}"))
     }
 }
 

@@ -5,27 +5,77 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-use std::path::Path;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+/// The documents this process has open. A warm tool call edits its ledger
+/// twice (admit, settle): keeping the file open spares the directory checks
+/// and the open on every request, leaving a lock, a read and a write.
+fn open_documents() -> &'static Mutex<HashMap<PathBuf, Arc<Mutex<File>>>> {
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<File>>>>> = OnceLock::new();
+    OPEN.get_or_init(Mutex::default)
+}
+
 pub fn update(dir: &Path, name: &str, edit: &mut dyn FnMut(&str, u64) -> (String, Duration)) -> Result<(), String> {
+    let path = dir.join(format!("{name}.json"));
+    let mut reopen = false;
+    loop {
+        let shared = open_document(dir, &path, reopen)?;
+        let mut file = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        // Held for a read and a write: microseconds.
+        file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+        if !reopen && !still_at(&file, &path) {
+            // Removed or replaced since this process opened it (a cleared
+            // cache): the other processes use the file at the path now.
+            let _ = file.unlock();
+            reopen = true;
+            continue;
+        }
+        let result = edit_locked(&mut file, &path, edit);
+        let _ = file.unlock();
+        return result;
+    }
+}
+
+/// The open file of `path`, opened (and its directory made private) on first use or when `reopen`.
+fn open_document(dir: &Path, path: &Path, reopen: bool) -> Result<Arc<Mutex<File>>, String> {
+    let mut open = open_documents().lock().unwrap_or_else(PoisonError::into_inner);
+    if !reopen && let Some(file) = open.get(path) {
+        return Ok(file.clone());
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
         .map_err(|e| format!("cannot make {} private: {e}", dir.display()))?;
-    let path = dir.join(format!("{name}.json"));
-    let mut file: File = OpenOptions::new()
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
-        .open(&path)
+        .open(path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    // Held for a read and a write: microseconds. Closing the file releases it.
-    file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    let file = Arc::new(Mutex::new(file));
+    open.insert(path.to_path_buf(), file.clone());
+    Ok(file)
+}
+
+/// Whether the open `file` is still the one at `path`.
+fn still_at(file: &File, path: &Path) -> bool {
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+fn edit_locked(
+    file: &mut File,
+    path: &Path,
+    edit: &mut dyn FnMut(&str, u64) -> (String, Duration),
+) -> Result<(), String> {
     let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     file.read_to_string(&mut text).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let (new_text, _keep) = edit(&text, now_ms());
     let written = (|| -> std::io::Result<()> {
@@ -49,4 +99,27 @@ pub fn update_in_memory(key: &str, edit: &mut dyn FnMut(&str, u64) -> (String, D
     let (new_text, _keep) = edit(&text, now_ms());
     documents.insert(key.to_string(), new_text);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn append(dir: &Path, word: &str) {
+        update(dir, "doc", &mut |text, _| (format!("{text}{word}"), Duration::ZERO)).unwrap();
+    }
+
+    #[test]
+    fn a_removed_document_is_started_again_at_its_path() {
+        let dir = std::env::temp_dir().join(format!("kosmo-files-test-{}", std::process::id()));
+        append(&dir, "a");
+        append(&dir, "b");
+        assert_eq!(std::fs::read_to_string(dir.join("doc.json")).unwrap(), "ab");
+        // A cleared cache: the open file is gone from the path, which the other processes use.
+        std::fs::remove_dir_all(&dir).unwrap();
+        append(&dir, "c");
+        assert_eq!(std::fs::read_to_string(dir.join("doc.json")).unwrap(), "c");
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
