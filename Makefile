@@ -64,7 +64,8 @@ test: build
 	# The outside programs the end-to-end tests use (MCP Python SDK, npm MCP servers, redis-server).
 	scripts/test-tools.sh
 	# Under the 250 KB target (BENCHMARKS.md): the plugin was 212,192 bytes when set, 235,106 with the
-	# output schemas and E.164 numbers of round 2; little room is left.
+	# output schemas and E.164 numbers of round 2, 259,969 with the nine tools of issue 18, and
+	# 234,121 once its schemas were written as text (README, "The plugin is kept small").
 	scripts/check-plugin-size.sh $(WASM_DIR)/ringcentral.wasm 240000
 	cargo test --release
 	# The fuzz target's checks on a fixed-seed corpus (stable Rust, about a second).

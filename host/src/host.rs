@@ -9,6 +9,7 @@ use crate::config::{self, Account, DEFAULT_ACCOUNT, Settings};
 use crate::confirm::Confirmer;
 use crate::credentials;
 use crate::mcp_client::McpServers;
+use crate::media;
 use crate::pacing::{Deadline, WaitSink};
 use crate::permission::{self, OperationKind, Rule};
 use crate::registry::{Catalog, Registry};
@@ -160,9 +161,14 @@ impl Host {
         options: &CallOptions,
     ) -> Result<Invocation, CallFailure> {
         let id = plugin.id();
-        if let Some(write) = self.write(plugin, account, tool_name, arguments, options)? {
+        // Files the schema marks are read (and `save_to` taken out) before anything else, so a
+        // write's preview, confirmation and journal see the exact arguments the plugin gets.
+        let (prepared, cwd) = prepare_media(plugin, tool_name, arguments)
+            .map_err(|e| CallFailure::new(FailureKind::InvalidArguments, e))?;
+        if let Some(write) = self.write(plugin, account, tool_name, &prepared.arguments, options)? {
             let permission_bypassed = write.rule == Rule::Ask && write.force;
             let result = write.run().await?;
+            let result = media::finish(result, &prepared, &cwd).map_err(|e| local_failure(id, tool_name, e))?;
             return Ok(Invocation { result, permission_bypassed });
         }
         let (account, permission_bypassed) = self.admit(plugin, account, tool_name, options.force)?;
@@ -174,12 +180,13 @@ impl Host {
         }
         let result = self
             .runtime
-            .call_tool(plugin, tool_name, &arguments.to_string(), &access)
+            .call_tool(plugin, tool_name, &prepared.arguments.to_string(), &access)
             .await
             .map_err(|e| call_failure::with_account_hint(CallFailure::from_call(id, tool_name, e), &account))?;
         let result = serde_json::from_str(&result).map_err(|e| {
             CallFailure::new(FailureKind::Plugin, format!("{id}.{tool_name}: the plugin returned invalid JSON: {e}"))
         })?;
+        let result = media::finish(result, &prepared, &cwd).map_err(|e| local_failure(id, tool_name, e))?;
         Ok(Invocation { result, permission_bypassed })
     }
 
@@ -244,12 +251,13 @@ impl Host {
         let plugin = self.find(id)?;
         // A preview sends nothing, so it needs no permission but `deny`.
         let (account, _) = self.admit(&plugin, account, tool_name, true)?;
+        let (prepared, _) = prepare_media(&plugin, tool_name, arguments)?;
         let write = Write {
             runtime: &self.runtime,
             plugin: &plugin,
             account,
             tool: tool_name,
-            arguments,
+            arguments: &prepared.arguments,
             rule: self.settings.policy(id).write,
             force: options.force,
             confirmer: None,
@@ -299,4 +307,26 @@ impl Host {
         let account = self.settings.account(id, account).map_err(|e| CallFailure::new(FailureKind::Account, e))?;
         Ok((account, permission_bypassed))
     }
+}
+
+/// The arguments with the files their schema marks read and `save_to` taken
+/// out (`media.rs`), and the working directory both are relative to.
+/// A local file the call names could not be read or saved (missing, too
+/// large, exists already): the argument naming it is what to change.
+fn local_failure(id: &str, tool_name: &str, why: String) -> CallFailure {
+    CallFailure::new(FailureKind::InvalidArguments, format!("{id}.{tool_name}: {why}"))
+}
+
+/// Reads the local files the arguments name; nothing is sent when one is refused.
+fn prepare_media(
+    plugin: &Plugin,
+    tool_name: &str,
+    arguments: &serde_json::Value,
+) -> Result<(media::Prepared, std::path::PathBuf), CallFailure> {
+    let id = plugin.id();
+    let schema = plugin.tool(tool_name).map(|t| &t.input_schema).unwrap_or(&serde_json::Value::Null);
+    let cwd =
+        std::env::current_dir().map_err(|e| local_failure(id, tool_name, format!("the working directory: {e}")))?;
+    let prepared = media::prepare(schema, arguments, &cwd).map_err(|e| local_failure(id, tool_name, e))?;
+    Ok((prepared, cwd))
 }

@@ -20,6 +20,8 @@ mod log;
 mod lua;
 mod mcp;
 mod mcp_client;
+mod mcp_media;
+mod media;
 mod pacing;
 mod permission;
 mod profile;

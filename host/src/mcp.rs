@@ -197,7 +197,10 @@ impl ServerHandler for KosmoMcp {
             if outcome.is_ok() { "ok" } else { "error" }
         ));
         Ok(match outcome {
-            Ok(invocation) => success(plugin.tool(&tool), invocation.result),
+            Ok(invocation) => match crate::mcp_media::answer(&tool, &invocation.result) {
+                Some(media) => media.into(),
+                None => success(plugin.tool(&tool), invocation.result),
+            },
             Err(message) => failure(message),
         })
     }

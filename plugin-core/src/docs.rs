@@ -57,6 +57,12 @@ pub fn tool_page(tool: &Tool) -> String {
     if tool.method == Method::Delete && !tool.path.is_empty() {
         page.push_str("Returns `{\"success\": true, \"status\": 204}` when RingCentral confirms the deletion.\n\n");
     }
+    if tool.params.iter().any(|p| matches!(p.kind, Kind::LocalFiles { .. })) {
+        page.push_str(
+            "Sent as one `multipart/form-data` request. The host reads the files (regular files inside the \
+             working directory, 1.5 MiB in all); the plugin never opens a file.\n\n",
+        );
+    }
     if tool.params.is_empty() {
         page.push_str("Parameters: none.\n");
     } else {
@@ -119,6 +125,7 @@ fn describe(p: &Param, named_body_fields: bool) -> String {
     match p.place {
         Place::Query(api) if api != p.name => text.push_str(&format!(" Sent as `{api}`.")),
         Place::Payload if named_body_fields => text.push_str(" Named parameters win over the same field here."),
+        Place::Host(_) => text.push_str(" Handled by the host; never sent."),
         _ => {}
     }
     text
@@ -129,6 +136,7 @@ fn type_name(kind: Kind) -> &'static str {
         "an integer" => "integer",
         "a boolean" => "boolean",
         "an object" => "object",
+        "a list of local file paths" => "list of paths",
         _ => "string",
     }
 }

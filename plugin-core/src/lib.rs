@@ -3,12 +3,16 @@
 //! world; this crate also builds natively, so its rules are unit-tested and the
 //! end-to-end tests can read the table.
 
+pub mod base64;
 pub mod docs;
+pub mod media;
+pub mod multipart;
 pub mod phone;
 pub mod request;
 pub mod response;
 pub mod schema;
 pub mod tools;
+pub mod wait;
 
 #[cfg(test)]
 mod tests;

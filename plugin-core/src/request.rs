@@ -147,7 +147,20 @@ pub fn build_in(tool: &Tool, args: &Value, home: Option<&HomeCountry>) -> Result
                 body.insert(field.to_string(), shaped(shape, value.into_json()));
             }
             Place::Payload => payload = Some(value.object().clone()),
+            Place::SyncToken => query.push(("syncToken".into(), value.query_value())),
+            Place::Local => {}
+            Place::Host(_) => {
+                return Err(format!(
+                    "{}: '{}' is for the host, which takes it out before the call; this host passed it on \
+                     (it does not save files: leave '{}' out)",
+                    tool.name, param.name, param.name
+                ));
+            }
         }
+    }
+    if let Some(sync) = tool.params.iter().find(|p| p.place == Place::SyncToken) {
+        let kind = if given(sync.name) { "ISync" } else { "FSync" };
+        query.insert(0, ("syncType".into(), kind.into()));
     }
 
     if !problems.is_empty() {
@@ -215,6 +228,8 @@ enum Checked {
     Object(Map<String, Value>),
     /// Enumerated values in the API's spelling.
     List(Vec<String>),
+    /// Files the host read, as it hands them over.
+    Files(Value),
 }
 
 impl Checked {
@@ -236,7 +251,7 @@ impl Checked {
             Checked::Integer(n) => n.to_string(),
             Checked::Boolean(b) => b.to_string(),
             Checked::List(values) => values.join(","),
-            Checked::Object(_) => String::new(),
+            Checked::Object(_) | Checked::Files(_) => String::new(),
         }
     }
     fn into_json(self) -> Value {
@@ -248,6 +263,7 @@ impl Checked {
             // A single enumerated body value (update_message's readStatus).
             Checked::List(mut values) if values.len() == 1 => Value::String(values.remove(0)),
             Checked::List(values) => Value::from(values),
+            Checked::Files(files) => files,
         }
     }
 }
@@ -332,7 +348,31 @@ fn check_kind(tool: &Tool, param: &Param, value: &Value, home: Option<&HomeCount
             Value::Array(items) if items.is_empty() => Ok(Checked::Object(Map::new())),
             _ => Err(wrong()),
         },
+        Kind::LocalFiles { max } => local_files(tool, param, value, max).map(Checked::Files),
     }
+}
+
+/// The files the host read for `param`: 1 to `max` objects `{filename, contentType, contentBase64}`.
+fn local_files(tool: &Tool, param: &Param, value: &Value, max: usize) -> Result<Value, String> {
+    let name = (tool.name, param.name);
+    let items = match value {
+        Value::Array(items) if (1..=max).contains(&items.len()) => items,
+        Value::Array(items) => {
+            return Err(format!("{}: parameter '{}' must name 1 to {max} files, got {}", name.0, name.1, items.len()));
+        }
+        _ => return Err(format!("{}: parameter '{}' must be a list of file paths", name.0, name.1)),
+    };
+    for item in items {
+        let field = |f: &str| item.get(f).and_then(Value::as_str).filter(|s| !s.is_empty());
+        if field("filename").is_none() || field("contentType").is_none() || field("contentBase64").is_none() {
+            return Err(format!(
+                "{}: parameter '{}' holds paths of local files, which the host reads; this host passed them on \
+                 unread (they reach the plugin as {{filename, contentType, contentBase64}})",
+                name.0, name.1
+            ));
+        }
+    }
+    Ok(value.clone())
 }
 
 /// Integers, including integral floats (Lua may hand over `25.0`).
@@ -562,6 +602,14 @@ fn date_time(text: &str) -> Option<String> {
     (time_ok && zone_ok).then(|| text.to_string())
 }
 
+/// `+1 (650) 555-1234` → `+16505551234`; `None` unless 3 to 15 digits remain.
+pub(crate) fn phone_number(text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let ok = (3..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(compact)
+}
+
 fn encode_query(pairs: &[(String, String)]) -> String {
     pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
 }
@@ -626,6 +674,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
         Kind::Integer { .. } => "an integer",
         Kind::Boolean => "a boolean",
         Kind::Object => "an object",
+        Kind::LocalFiles { .. } => "a list of local file paths",
     }
 }
 
@@ -638,5 +687,25 @@ fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// A request body as it goes on the wire: its content type and bytes. Tools
+/// that send files send a `multipart/form-data` form, the others JSON.
+pub fn encode_body(tool: &Tool, body: &Value) -> Result<(String, Vec<u8>), String> {
+    let file_fields: Vec<&str> = tool
+        .params
+        .iter()
+        .filter_map(|p| match (p.kind, p.place) {
+            (Kind::LocalFiles { .. }, Place::Body(field, _)) => Some(field),
+            _ => None,
+        })
+        .collect();
+    match body {
+        Value::Object(fields) if !file_fields.is_empty() => {
+            let form = crate::multipart::encode(fields, &file_fields).map_err(|e| format!("{}: {e}", tool.name))?;
+            Ok((form.content_type, form.bytes))
+        }
+        _ => Ok(("application/json".into(), body.to_string().into_bytes())),
     }
 }

@@ -53,7 +53,7 @@ pub fn interpret(response: &Response) -> Result<String, ApiFailure> {
 /// The `errors` entry is the specific one (the top level may say `TokenInvalid` where it
 /// says `OAU-149`), so it is read first. Gateways and proxies answer with HTML or plain
 /// text too, and the OAuth endpoints with `error`/`error_description`.
-fn failure(response: &Response) -> ApiFailure {
+pub(crate) fn failure(response: &Response) -> ApiFailure {
     // Not UTF-8 is not JSON (as with `from_slice`).
     let parsed: Option<Value> =
         std::str::from_utf8(&response.body).ok().and_then(|text| serde_json::from_str(text).ok());

@@ -26,6 +26,11 @@ fn err(tool: &str, args: Value) -> String {
 
 const ME: &str = "/restapi/v1.0/account/~/extension/~";
 
+/// A file as the host hands it over (README, "Media and files").
+static FILE: std::sync::LazyLock<Value> = std::sync::LazyLock::new(
+    || json!({"filename": "a.pdf", "contentType": "application/pdf", "contentBase64": "JVBERi0="}),
+);
+
 #[test]
 fn every_tool_builds_the_request_ringcentral_expects() {
     let cases: Vec<(&str, Value, Method, String, Option<Value>)> = vec![
@@ -173,6 +178,64 @@ fn every_tool_builds_the_request_ringcentral_expects() {
             format!("{ME}/address-book/contact/7"),
             None,
         ),
+        ("sync_messages", json!({}), Method::Get, format!("{ME}/message-sync?syncType=FSync"), None),
+        (
+            "sync_messages",
+            json!({"syncToken": "tok/1=", "messageType": "sms", "recordCount": 5}),
+            Method::Get,
+            format!("{ME}/message-sync?syncType=ISync&syncToken=tok%2F1%3D&messageType=SMS&recordCount=5"),
+            None,
+        ),
+        (
+            "wait_for_reply",
+            json!({"from": "+1 650 555 9876", "timeout": 5}),
+            Method::Get,
+            format!("{ME}/message-sync?syncType=FSync"),
+            None,
+        ),
+        (
+            "get_message_content",
+            json!({"message_id": 42, "attachment_id": "43"}),
+            Method::Get,
+            format!("{ME}/message-store/42/content/43"),
+            None,
+        ),
+        (
+            "get_call_recording",
+            json!({"recording_id": "9143748323"}),
+            Method::Get,
+            "/restapi/v1.0/account/~/recording/9143748323/content".into(),
+            None,
+        ),
+        (
+            "send_fax",
+            json!({"to": "+16505559876", "attachments": [FILE.clone()], "faxResolution": "high", "coverPageText": "Hi"}),
+            Method::Post,
+            format!("{ME}/fax"),
+            Some(
+                json!({"to": [{"phoneNumber": "+16505559876"}], "attachment": [FILE.clone()], "faxResolution": "High", "coverPageText": "Hi"}),
+            ),
+        ),
+        (
+            "send_mms",
+            json!({"from": "+16505551234", "to": "+16505559876", "attachments": [FILE.clone()]}),
+            Method::Post,
+            format!("{ME}/mms"),
+            Some(
+                json!({"from": {"phoneNumber": "+16505551234"}, "to": [{"phoneNumber": "+16505559876"}], "attachments": [FILE.clone()]}),
+            ),
+        ),
+        (
+            "ring_out",
+            json!({"from": "+16505551234", "to": "+16505559876", "callerId": "+16505551234", "playPrompt": false}),
+            Method::Post,
+            format!("{ME}/ring-out"),
+            Some(
+                json!({"from": {"phoneNumber": "+16505551234"}, "to": {"phoneNumber": "+16505559876"}, "callerId": {"phoneNumber": "+16505551234"}, "playPrompt": false}),
+            ),
+        ),
+        ("get_ring_out_status", json!({"ringout_id": "5"}), Method::Get, format!("{ME}/ring-out/5"), None),
+        ("cancel_ring_out", json!({"ringout_id": "5"}), Method::Delete, format!("{ME}/ring-out/5"), None),
     ];
     let covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
     for tool in TOOLS {
@@ -483,7 +546,93 @@ fn output_schemas_are_object_schemas_that_describe_pages_and_no_content() {
     assert_eq!(list["properties"]["records"]["items"]["properties"]["id"]["type"], "integer");
     let deleted = schema::output_schema(find("delete_contact").unwrap());
     assert_eq!(deleted["required"], json!(["success", "status"]));
+    let synced = schema::output_schema(find("sync_messages").unwrap());
+    assert_eq!(synced["properties"]["syncInfo"]["properties"]["syncToken"]["type"], "string");
+    assert!(synced["properties"].get("paging").is_none(), "a sync answers no paging: {synced}");
+    let replies = schema::output_schema(find("wait_for_reply").unwrap());
+    assert_eq!(replies["properties"]["timedOut"]["type"], "boolean");
+    assert_eq!(replies["properties"]["records"]["items"]["properties"]["direction"]["type"], "string");
+    // Media: what the host returns, saved (`path`) or not (`contentBase64`; over MCP a media block).
+    let media = schema::output_schema(find("get_call_recording").unwrap());
+    assert_eq!(media["required"], json!(["contentType", "size"]));
+    assert_eq!(media["properties"]["path"]["type"], "string");
     for tool in TOOLS {
         assert_eq!(schema::output_schema(tool)["type"], "object", "{}", tool.name);
     }
+}
+
+#[test]
+fn host_arguments_and_unread_files_are_refused_by_the_plugin() {
+    // A host that does not know the media convention would pass these on: say so, send nothing.
+    let e = err("get_call_recording", json!({"recording_id": "1", "save_to": "a.mp3"}));
+    assert!(e.contains("'save_to' is for the host") && e.contains("leave 'save_to' out"), "{e}");
+    let e = err("send_fax", json!({"to": "+16505559876", "attachments": ["invoice.pdf"]}));
+    assert!(e.contains("holds paths of local files, which the host reads"), "{e}");
+    let e = err("send_mms", json!({"from": "+16505551234", "to": "+16505559876", "attachments": []}));
+    assert!(e.contains("'attachments' must name 1 to 10 files, got 0"), "{e}");
+    let e = err("send_fax", json!({"to": "+16505559876", "attachments": "a.pdf"}));
+    assert!(e.contains("'attachments' must be a list of file paths"), "{e}");
+    let e = err("send_fax", json!({"to": "+16505559876", "attachments": [FILE.clone()], "faxResolution": "Ultra"}));
+    assert!(e.contains("'faxResolution' must be one of High, Low"), "{e}");
+    let e = err("wait_for_reply", json!({"timeout": 26}));
+    assert!(e.contains("'timeout' must be between 1 and 25"), "{e}");
+    let e = err("sync_messages", json!({"recordCount": 251}));
+    assert!(e.contains("'recordCount' must be between 1 and 250"), "{e}");
+    let e = err("ring_out", json!({"from": "+16505551234"}));
+    assert!(e.contains("missing required parameter 'to'"), "{e}");
+}
+
+#[test]
+fn media_and_file_properties_carry_the_host_mark() {
+    let recording = schema::input_schema(find("get_call_recording").unwrap());
+    assert_eq!(recording["properties"]["save_to"][schema::HOST_MARK], "save_to");
+    assert_eq!(recording["properties"]["overwrite"][schema::HOST_MARK], "overwrite");
+    assert_eq!(recording["properties"]["overwrite"]["type"], "boolean");
+    let fax = schema::input_schema(find("send_fax").unwrap());
+    assert_eq!(fax["properties"]["attachments"][schema::HOST_MARK], "local_files");
+    assert_eq!(fax["properties"]["attachments"]["items"]["type"], "string");
+    assert_eq!(fax["properties"]["attachments"]["maxItems"], 10);
+    for tool in TOOLS {
+        let marked = schema::input_schema(tool)["properties"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|p| p.get(schema::HOST_MARK).is_some())
+            .count();
+        let expected = match tool.name {
+            "get_message_content" | "get_call_recording" => 2,
+            "send_fax" | "send_mms" => 1,
+            _ => 0,
+        };
+        assert_eq!(marked, expected, "{}", tool.name);
+    }
+    assert!(docs::read("send_fax").unwrap().contains("multipart/form-data"));
+    assert!(docs::read("get_call_recording").unwrap().contains("Handled by the host; never sent."));
+}
+
+#[test]
+fn file_tools_go_out_as_one_form_and_the_rest_as_json() {
+    let fax = find("send_fax").unwrap();
+    let built = ok(
+        "send_fax",
+        json!({"to": "+16505559876", "attachments": [FILE.clone(), FILE.clone()], "coverPageText": "Hi"}),
+    );
+    let (content_type, bytes) = crate::request::encode_body(fax, built.body.as_ref().unwrap()).unwrap();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("a form");
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(text.matches(&format!("--{boundary}\r\n")).count(), 4, "to, two files, the cover text:\n{text}");
+    assert!(text.ends_with(&format!("--{boundary}--\r\n")), "{text}");
+    assert!(
+        text.contains("name=\"to\"\r\nContent-Type: application/json\r\n\r\n[{\"phoneNumber\":\"+16505559876\"}]\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("name=\"attachment\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"coverPageText\"\r\n\r\nHi\r\n"), "{text}");
+    let sms = find("send_sms").unwrap();
+    let built = ok("send_sms", json!({"from": "+16505551234", "to": "+16505559876", "text": "x"}));
+    let (content_type, _) = crate::request::encode_body(sms, built.body.as_ref().unwrap()).unwrap();
+    assert_eq!(content_type, "application/json");
 }

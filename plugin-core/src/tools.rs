@@ -69,6 +69,11 @@ pub enum Kind {
     },
     Boolean,
     Object,
+    /// Paths of local files (1 to `max`): the host reads them and hands the
+    /// plugin `{filename, contentType, contentBase64}` objects (README, media).
+    LocalFiles {
+        max: usize,
+    },
 }
 
 /// How a JSON body field is shaped from a string argument.
@@ -97,6 +102,33 @@ pub enum Place {
     Payload,
     /// The whole request path (`api_*`).
     RequestPath,
+    /// `syncToken`: with it an incremental sync (`syncType=ISync`), without a full one (`FSync`).
+    SyncToken,
+    /// Read by the plugin itself, never sent (`wait_for_reply`'s `from` and `timeout`).
+    Local,
+    /// Taken out by the host before the call; the plugin never sees it.
+    Host(HostRole),
+}
+
+/// What the host does with a `Place::Host` argument (the media convention, README).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HostRole {
+    /// Where the host saves the media the tool returns.
+    SaveTo,
+    /// Whether the host may replace an existing file at `save_to`.
+    Overwrite,
+}
+
+/// How a tool's call runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Run {
+    /// One request; the JSON answer is the result.
+    Json,
+    /// One request to the media origin; the bytes come back as
+    /// `{contentType, size, contentBase64}` for the host to save.
+    Media,
+    /// Incremental message syncs until an inbound message arrives or the time is up.
+    WaitForReply,
 }
 
 /// The values an enumerated parameter accepts.
@@ -141,9 +173,12 @@ pub struct Tool {
     pub exclusive: &'static [(&'static str, &'static str)],
     /// The arguments of the docs' example call (Lua table fields); tests run
     /// every example against the simulator and check its requests against the spec.
+    /// The writes they make differ (nested ones included): they run in one process,
+    /// and the write journal refuses the same write again.
     pub example: &'static str,
     /// What a successful call returns: the tool's output schema.
     pub output: Output,
+    pub run: Run,
 }
 
 /// The shape of a tool's result, for its output schema (MCP's `outputSchema`).
@@ -158,6 +193,13 @@ pub enum Output {
     Page(&'static [Field]),
     /// No content (a delete's 204), reported as `{"success": true, "status": 204}`.
     Done,
+    /// A message sync: `records` (each with these fields) and `syncInfo` with the `syncToken`.
+    Sync(&'static [Field]),
+    /// `wait_for_reply`'s `{records, syncToken, timedOut}`: the replies are sync records.
+    Replies(&'static [Field]),
+    /// Media the host handles (README, "Media and files"): `{contentType, size}`, with the
+    /// `path` it was saved to, or the `contentBase64` a script gets when nothing is saved.
+    Media,
     /// Whatever object the API answers (the `api_*` tools).
     Any,
 }
@@ -204,6 +246,7 @@ const EXTENSION: &[Field] = &[
 ];
 const PHONE_NUMBER: &[Field] =
     &[("id", "integer"), ("phoneNumber", "string"), ("usageType", "string"), ("type", "string")];
+const RING_OUT_CALL: &[Field] = &[("id", "string"), ("uri", "string"), ("status", "object")];
 const PRESENCE: &[Field] = &[
     ("uri", "string"),
     ("presenceStatus", "string"),
@@ -356,6 +399,30 @@ const CONTACT_PAYLOAD: Param = param("payload", Kind::Object, "Additional offici
 const MESSAGE_STORE: &str = "/restapi/v1.0/account/~/extension/~/message-store";
 const CONTACTS: &str = "/restapi/v1.0/account/~/extension/~/address-book/contact";
 
+const MESSAGE_SYNC: &str = "/restapi/v1.0/account/~/extension/~/message-sync";
+const RING_OUT: &str = "/restapi/v1.0/account/~/extension/~/ring-out";
+const SYNC_TOKEN: Param = param(
+    "syncToken",
+    Kind::String,
+    "syncInfo.syncToken of an earlier sync: only what changed since.",
+    Place::SyncToken,
+);
+const SYNC_MESSAGE_TYPE: Param = filter(
+    "messageType",
+    "Only these message types: SMS, Fax, VoiceMail, Pager (default: all).",
+    "messageType",
+    MESSAGE_TYPES,
+);
+const SAVE_TO: Param = param(
+    "save_to",
+    Kind::String,
+    "File the host saves the content to, relative to the working directory (no '..'; an existing file only with overwrite).",
+    Place::Host(HostRole::SaveTo),
+);
+const OVERWRITE: Param =
+    param("overwrite", Kind::Boolean, "Let save_to replace an existing file.", Place::Host(HostRole::Overwrite));
+const RINGOUT_ID: Param = required("ringout_id", Kind::Id, "RingOut call ID (ring_out's id).", Place::Path);
+
 const BASE: Tool = Tool {
     name: "",
     title: "",
@@ -367,6 +434,7 @@ const BASE: Tool = Tool {
     exclusive: &[],
     example: "",
     output: Output::Any,
+    run: Run::Json,
 };
 
 pub static TOOLS: &[Tool] = &[
@@ -721,6 +789,203 @@ pub static TOOLS: &[Tool] = &[
         method: Method::Delete,
         params: &[API_PATH, param("payload", Kind::Object, "Optional JSON body.", Place::Payload)],
         example: "path = \"/restapi/v1.0/account/~/extension/~/address-book/contact/620000003\"",
+        ..BASE
+    },
+    // Beyond the seed's 24: message sync, media, fax and MMS, RingOut (issue 18).
+    Tool {
+        name: "sync_messages",
+        title: "Sync Messages",
+        description: "Synchronize the message store: without syncToken a full sync (the latest records and a token), with it an incremental one (only what changed since). Returns records and syncInfo.syncToken for the next call.",
+        path: MESSAGE_SYNC,
+        params: &[
+            SYNC_TOKEN,
+            SYNC_MESSAGE_TYPE,
+            param(
+                "recordCount",
+                Kind::Integer { min: 1, max: 250 },
+                "Full sync only: at most this many records (1 to 250).",
+                Place::Query("recordCount"),
+            ),
+        ],
+        example: "messageType = \"SMS\", recordCount = 10",
+        output: Output::Sync(MESSAGE),
+        ..BASE
+    },
+    Tool {
+        name: "wait_for_reply",
+        title: "Wait For Reply",
+        description: "Wait for an inbound message (from one number if given), polling incremental message syncs every 2 seconds for at most timeout seconds. Returns {records, syncToken, timedOut}; pass syncToken on to continue from where a sync left off.",
+        path: MESSAGE_SYNC,
+        params: &[
+            param(
+                "from",
+                Kind::Phone { plus: true },
+                "Only a message from this phone number counts (E.164).",
+                Place::Local,
+            ),
+            param(
+                "timeout",
+                Kind::Integer { min: 1, max: 25 },
+                "Seconds to wait (default 20, at most 25: a tool call's limit is 30).",
+                Place::Local,
+            ),
+            SYNC_TOKEN,
+            SYNC_MESSAGE_TYPE,
+        ],
+        example: "from = \"+16505559876\", timeout = 1, syncToken = app.integrations.ringcentral.sync_messages({recordCount = 1}).syncInfo.syncToken",
+        run: Run::WaitForReply,
+        output: Output::Replies(MESSAGE),
+        ..BASE
+    },
+    Tool {
+        name: "get_message_content",
+        title: "Get Message Content",
+        description: "Get a message attachment's content: a voicemail's audio, a fax's PDF, an MMS picture or an SMS text. With save_to the host saves it to that file (relative to the working directory) and returns {path, contentType, size}; without it the result is {contentType, size, contentBase64}.",
+        path: "/restapi/v1.0/account/~/extension/~/message-store/{message_id}/content/{attachment_id}",
+        params: &[
+            MESSAGE_ID,
+            required("attachment_id", Kind::Id, "Attachment ID (the message's attachments[].id).", Place::Path),
+            SAVE_TO,
+            OVERWRITE,
+        ],
+        example: "message_id = \"9007199254741620\", attachment_id = \"9007199254741620\", save_to = \"voicemail.mp3\", overwrite = true",
+        run: Run::Media,
+        output: Output::Media,
+        ..BASE
+    },
+    Tool {
+        name: "get_call_recording",
+        title: "Get Call Recording",
+        description: "Get a call recording's audio (a call log record's recording.id). With save_to the host saves it to that file (relative to the working directory) and returns {path, contentType, size}; without it the result is {contentType, size, contentBase64}.",
+        path: "/restapi/v1.0/account/~/recording/{recording_id}/content",
+        params: &[required("recording_id", Kind::Id, "Call recording ID.", Place::Path), SAVE_TO, OVERWRITE],
+        example: "recording_id = \"9143748323\", save_to = \"call.mp3\", overwrite = true",
+        run: Run::Media,
+        output: Output::Media,
+        ..BASE
+    },
+    Tool {
+        name: "send_fax",
+        title: "Send Fax",
+        description: "Send a fax of local files (PDF, TIFF, images, text) as one multipart/form-data request. The host reads the files; returns the fax message record (type \"Fax\").",
+        operation: Operation::Write,
+        method: Method::Post,
+        path: "/restapi/v1.0/account/~/extension/~/fax",
+        params: &[
+            required(
+                "to",
+                Kind::Phone { plus: true },
+                "The fax number to send to (E.164).",
+                Place::Body("to", Shape::PhoneNumberList),
+            ),
+            required(
+                "attachments",
+                Kind::LocalFiles { max: 10 },
+                "Paths of local files to fax, relative to the working directory.",
+                Place::Body("attachment", Shape::Plain),
+            ),
+            param("faxResolution", Kind::String, "High or Low.", Place::Body("faxResolution", Shape::Plain))
+                .with(Choices { values: &["High", "Low"], aliases: &[], multiple: false }),
+            param(
+                "coverPageText",
+                Kind::Text { max: 1024 },
+                "Text for the cover page.",
+                Place::Body("coverPageText", Shape::Plain),
+            ),
+        ],
+        example: "to = \"+16505559876\", attachments = {\"invoice.pdf\"}, faxResolution = \"High\"",
+        output: Output::Record(MESSAGE),
+        ..BASE
+    },
+    Tool {
+        name: "send_mms",
+        title: "Send MMS",
+        description: "Send an MMS (pictures or other media from local files, with optional text) as one multipart/form-data request. The host reads the files; returns the message record.",
+        operation: Operation::Write,
+        method: Method::Post,
+        path: "/restapi/v1.0/account/~/extension/~/mms",
+        params: &[
+            required(
+                "from",
+                Kind::Phone { plus: true },
+                "The extension's number to send from (E.164).",
+                Place::Body("from", Shape::PhoneNumber),
+            ),
+            required(
+                "to",
+                Kind::Phone { plus: true },
+                "The destination phone number (E.164).",
+                Place::Body("to", Shape::PhoneNumberList),
+            ),
+            param("text", Kind::Text { max: 1000 }, "Text sent with the media.", Place::Body("text", Shape::Plain)),
+            required(
+                "attachments",
+                Kind::LocalFiles { max: 10 },
+                "Paths of local media files, relative to the working directory.",
+                Place::Body("attachments", Shape::Plain),
+            ),
+        ],
+        example: "from = \"+16505550101\", to = \"+16505559876\", text = \"The map\", attachments = {\"map.gif\"}",
+        output: Output::Record(MESSAGE),
+        ..BASE
+    },
+    Tool {
+        name: "ring_out",
+        title: "RingOut",
+        description: "Place a two-legged RingOut call: RingCentral first calls from, then connects to. Returns the call's id and status.",
+        operation: Operation::Write,
+        method: Method::Post,
+        path: RING_OUT,
+        params: &[
+            required(
+                "from",
+                Kind::Phone { plus: true },
+                "The number to ring first (yours).",
+                Place::Body("from", Shape::PhoneNumber),
+            ),
+            required(
+                "to",
+                Kind::Phone { plus: true },
+                "The number to connect to.",
+                Place::Body("to", Shape::PhoneNumber),
+            ),
+            param(
+                "callerId",
+                Kind::Phone { plus: true },
+                "The number the called party sees.",
+                Place::Body("callerId", Shape::PhoneNumber),
+            ),
+            param(
+                "playPrompt",
+                Kind::Boolean,
+                "Play a prompt to from before connecting.",
+                Place::Body("playPrompt", Shape::Plain),
+            ),
+        ],
+        example: "from = \"+16505551234\", to = \"+16505559876\", playPrompt = false",
+        output: Output::Record(RING_OUT_CALL),
+        ..BASE
+    },
+    Tool {
+        name: "get_ring_out_status",
+        title: "Get RingOut Status",
+        description: "Get the status of a RingOut call: callStatus, callerStatus and calleeStatus.",
+        path: "/restapi/v1.0/account/~/extension/~/ring-out/{ringout_id}",
+        params: &[RINGOUT_ID],
+        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505550142\"}).id",
+        output: Output::Record(RING_OUT_CALL),
+        ..BASE
+    },
+    Tool {
+        name: "cancel_ring_out",
+        title: "Cancel RingOut",
+        description: "Cancel a RingOut call that is still ringing.",
+        operation: Operation::Write,
+        method: Method::Delete,
+        path: "/restapi/v1.0/account/~/extension/~/ring-out/{ringout_id}",
+        params: &[RINGOUT_ID],
+        example: "ringout_id = app.integrations.ringcentral.ring_out({from = \"+16505551234\", to = \"+16505550143\"}).id",
+        output: Output::Done,
         ..BASE
     },
 ];

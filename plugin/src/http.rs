@@ -41,10 +41,16 @@ impl Origin {
     }
 }
 
-pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<&[u8]>) -> Result<Response, HttpError> {
+/// `body` is its content type and bytes.
+pub fn send(
+    method: Method,
+    origin: &Origin,
+    path_and_query: &str,
+    body: Option<(&str, &[u8])>,
+) -> Result<Response, HttpError> {
     let mut header_list = vec![("accept".to_string(), b"application/json".to_vec())];
-    if body.is_some() {
-        header_list.push(("content-type".to_string(), b"application/json".to_vec()));
+    if let Some((content_type, _)) = body {
+        header_list.push(("content-type".to_string(), content_type.as_bytes().to_vec()));
     }
     let headers =
         Fields::from_list(&header_list).map_err(|e| HttpError::Transport(format!("bad request header: {e:?}")))?;
@@ -58,7 +64,7 @@ pub fn send(method: Method, origin: &Origin, path_and_query: &str, body: Option<
     // Finish the body before handing the request over (see DESIGN: a body still
     // open when `handle` runs can be cut by the host).
     let outgoing_body = request.body().map_err(|_| fail("body"))?;
-    if let Some(bytes) = body {
+    if let Some((_, bytes)) = body {
         let stream = outgoing_body.write().map_err(|_| fail("body stream"))?;
         for chunk in bytes.chunks(4096) {
             stream
@@ -120,6 +126,34 @@ fn wasi_method(method: Method) -> WasiMethod {
 fn transport_or_denied(error: &ErrorCode) -> HttpError {
     match error {
         ErrorCode::HttpRequestDenied => HttpError::Denied("the host refused this request (HTTP-request-denied)".into()),
-        other => HttpError::Transport(format!("{other:?}")),
+        other => HttpError::Transport(describe(other)),
     }
+}
+
+/// The WASI error in words, named as WASI names it. Written out rather than
+/// `{:?}`: the derived `Debug` of `ErrorCode` and its payloads costs the
+/// plugin about 5 KB (its size budget, BENCHMARKS.md).
+fn describe(error: &ErrorCode) -> String {
+    let (code, what) = match error {
+        ErrorCode::DnsTimeout => ("DNS-timeout", "the server's name was not resolved in time"),
+        ErrorCode::DnsError(_) => ("DNS-error", "the server's name could not be resolved"),
+        ErrorCode::DestinationNotFound => ("destination-not-found", "no such server"),
+        ErrorCode::DestinationUnavailable => ("destination-unavailable", "the server could not be reached"),
+        ErrorCode::ConnectionRefused => ("connection-refused", "the server refused the connection"),
+        ErrorCode::ConnectionTerminated => ("connection-terminated", "the connection closed before the answer ended"),
+        ErrorCode::ConnectionTimeout => ("connection-timeout", "connecting took too long"),
+        ErrorCode::ConnectionReadTimeout => ("connection-read-timeout", "the server stopped sending"),
+        ErrorCode::ConnectionWriteTimeout => ("connection-write-timeout", "the request could not be sent in time"),
+        ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
+            ("TLS-error", "the TLS handshake failed")
+        }
+        ErrorCode::HttpRequestBodySize(_) => ("HTTP-request-body-size", "the request body is too large"),
+        ErrorCode::HttpResponseBodySize(_) => ("HTTP-response-body-size", "the response body is too large"),
+        ErrorCode::HttpResponseIncomplete => ("HTTP-response-incomplete", "the answer was cut short"),
+        ErrorCode::HttpResponseTimeout => ("HTTP-response-timeout", "the server did not answer in time"),
+        ErrorCode::HttpProtocolError => ("HTTP-protocol-error", "the server broke the HTTP protocol"),
+        ErrorCode::InternalError(Some(message)) => return format!("{message} (internal-error)"),
+        _ => ("other", "the request failed"),
+    };
+    format!("{what} ({code})")
 }

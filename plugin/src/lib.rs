@@ -3,7 +3,7 @@
 
 mod http;
 
-use ringcentral_core::{docs, phone, request, response, schema, tools};
+use ringcentral_core::{docs, media, phone, request, response, schema, tools, wait};
 
 wit_bindgen::generate!({
     path: "../wit",
@@ -39,8 +39,8 @@ impl Guest for RingCentral {
                     tools::Operation::Read => WitOperation::Read,
                     tools::Operation::Write => WitOperation::Write,
                 },
-                input_schema: schema::input_schema(tool).to_string(),
-                output_schema: Some(schema::output_schema(tool).to_string()),
+                input_schema: schema::input_schema_text(tool),
+                output_schema: Some(schema::output_schema_text(tool)),
                 effects: effects(tool),
             })
             .collect()
@@ -57,23 +57,33 @@ impl Guest for RingCentral {
         let origin = http::Origin::parse(&context.server_origin).map_err(ToolError::Transport)?;
         // Looked up once, and only when a number lacks its country code.
         let home = if request::needs_home_country(tool, &args) { home_country(&origin)? } else { None };
-        let request = request::build_for(tool, &args, &context.server_origin, home.as_ref())
-            .map_err(ToolError::InvalidArguments)?;
-        let body = request.body.as_ref().map(|b| b.to_string().into_bytes());
-        let response =
-            http::send(request.method, &origin, &request.path_and_query, body.as_deref()).map_err(|e| match e {
-                http::HttpError::Denied(why) => ToolError::Denied(why),
-                http::HttpError::Transport(why) => ToolError::Transport(why),
-            })?;
-        response::interpret(&response).map_err(|f| {
-            ToolError::Api(ApiError {
-                status: f.status,
-                error_code: f.error_code,
-                message: f.message,
-                parameter_name: f.parameter_name,
-                request_id: f.request_id,
-            })
-        })
+        match tool.run {
+            tools::Run::Json => {
+                let request = request::build_for(tool, &args, &context.server_origin, home.as_ref())
+                    .map_err(ToolError::InvalidArguments)?;
+                let body = match &request.body {
+                    Some(body) => Some(request::encode_body(tool, body).map_err(ToolError::InvalidArguments)?),
+                    None => None,
+                };
+                let body = body.as_ref().map(|(content_type, bytes)| (content_type.as_str(), bytes.as_slice()));
+                response::interpret(&send(&request, &origin, body)?).map_err(api_error)
+            }
+            tools::Run::Media => {
+                let request = request::build_for(tool, &args, &context.server_origin, home.as_ref())
+                    .map_err(ToolError::InvalidArguments)?;
+                let media = http::Origin::parse(media::origin(&context.server_origin)).map_err(ToolError::Transport)?;
+                media::result(&send(&request, &media, None)?).map_err(api_error)
+            }
+            tools::Run::WaitForReply => {
+                let wait = wait::Wait::new(tool, &args).map_err(ToolError::InvalidArguments)?;
+                let answer = wait.run(&WasiClock, |request| {
+                    let text = response::interpret(&send(request, &origin, None)?).map_err(api_error)?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| ToolError::Transport(format!("the message sync answered with invalid JSON: {e}")))
+                })?;
+                Ok(answer.to_string())
+            }
+        }
     }
 
     fn read_docs(topic: String) -> Option<String> {
@@ -93,7 +103,9 @@ fn home_country(origin: &http::Origin) -> Result<Option<phone::HomeCountry>, Too
     if response.status != 200 {
         return Ok(None);
     }
-    let record: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    // Through `from_str`, as every other answer: one JSON reader in the plugin, not two.
+    let text = std::str::from_utf8(&response.body).unwrap_or_default();
+    let record: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     Ok(phone::HomeCountry::from_extension(&record))
 }
 
@@ -106,6 +118,42 @@ fn effects(tool: &tools::Tool) -> Effects {
         effects |= Effects::IDEMPOTENT;
     }
     effects
+}
+
+fn send(
+    request: &request::ApiRequest,
+    origin: &http::Origin,
+    body: Option<(&str, &[u8])>,
+) -> Result<response::Response, ToolError> {
+    http::send(request.method, origin, &request.path_and_query, body).map_err(|e| match e {
+        http::HttpError::Denied(why) => ToolError::Denied(why),
+        http::HttpError::Transport(why) => ToolError::Transport(why),
+    })
+}
+
+fn api_error(f: response::ApiFailure) -> ToolError {
+    ToolError::Api(ApiError {
+        status: f.status,
+        error_code: f.error_code,
+        message: f.message,
+        parameter_name: f.parameter_name,
+        request_id: f.request_id,
+    })
+}
+
+/// WASI's monotonic clock, for `wait_for_reply`'s pauses between syncs.
+struct WasiClock;
+
+impl wait::Clock for WasiClock {
+    fn now_ms(&self) -> u64 {
+        wasip2::clocks::monotonic_clock::now() / 1_000_000
+    }
+
+    fn sleep_ms(&self, ms: u64) {
+        if ms > 0 {
+            wasip2::clocks::monotonic_clock::subscribe_duration(ms * 1_000_000).block();
+        }
+    }
 }
 
 export!(RingCentral);

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/health", get(health))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", get(faults).post(add_faults).delete(clear_faults))
+        .route("/inbound", axum::routing::post(crate::mailbox::inbound))
 }
 
 async fn health() -> Json<Value> {

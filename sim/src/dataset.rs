@@ -244,6 +244,9 @@ pub fn generate(seed: u64, now: Timestamp, base_url: &str) -> Store {
         session_owner: CURRENT_USER,
         next_message_id,
         next_contact_id,
+        uploads: Default::default(),
+        ring_outs: Vec::new(),
+        next_ring_out_id: 8_800_000_001,
     }
 }
 

@@ -21,6 +21,10 @@ pub struct Store {
     pub session_owner: u64,
     pub next_message_id: u64,
     pub next_contact_id: u64,
+    /// The content of attachments uploaded with a fax or an MMS, by attachment id.
+    pub uploads: std::collections::HashMap<u64, Vec<u8>>,
+    pub ring_outs: Vec<crate::records::ring_out::RingOut>,
+    pub next_ring_out_id: u64,
 }
 
 impl Store {

@@ -112,6 +112,20 @@ impl Spec {
         })
     }
 
+    /// The media types of the operation's success responses and their schemas
+    /// (a media download answers `audio/*`, `application/pdf`… as binary strings).
+    pub fn success_content(&self, method: &str, template: &str) -> Vec<(&str, &Value)> {
+        let Some(operation) = self.doc["paths"][template].get(method.to_ascii_lowercase()) else { return Vec::new() };
+        let Some(responses) = operation["responses"].as_object() else { return Vec::new() };
+        responses
+            .iter()
+            .filter(|(code, _)| code.starts_with('2'))
+            .filter_map(|(_, response)| resolve(&self.doc, response)["content"].as_object())
+            .flatten()
+            .map(|(kind, content)| (kind.as_str(), resolve(&self.doc, &content["schema"])))
+            .collect()
+    }
+
     /// The schema of `schema`'s property `name`, through `$ref`s and `allOf`.
     pub fn property<'s>(&'s self, schema: &'s Value, name: &str) -> Option<&'s Value> {
         let schema = resolve(&self.doc, schema);
@@ -264,7 +278,27 @@ impl Spec {
         let declared = self.request_body(op);
         let json_schema =
             declared.as_ref().and_then(|b| b.content.get("application/json")).and_then(|m| m.schema.clone());
-        if body.is_empty() {
+        let form_schema =
+            declared.as_ref().and_then(|b| b.content.get("multipart/form-data")).and_then(|m| m.schema.clone());
+        let is_form = request.content_type.is_some_and(|c| c.starts_with("multipart/form-data"));
+        if is_form {
+            match form_schema {
+                Some(schema) => {
+                    let raw = serde_json::to_value(&schema).expect("schemas serialize");
+                    match form_instance(&self.doc, &raw, request.content_type.unwrap_or_default(), request.body) {
+                        Ok(instance) => {
+                            let validator = self.validator(&format!("{operation_id} form"), &raw);
+                            for error in validator.iter_errors(&instance) {
+                                problems.push(format!("form {}: {error}", error.instance_path()));
+                            }
+                            unknown_fields(&self.doc, &raw, &instance, "form", &mut problems);
+                        }
+                        Err(why) => problems.push(format!("the multipart/form-data body: {why}")),
+                    }
+                }
+                None => problems.push(format!("{operation_id} takes no multipart/form-data body, but one was sent")),
+            }
+        } else if body.is_empty() {
             if declared.as_ref().is_some_and(|b| b.required) {
                 problems.push(format!("{operation_id} requires a request body"));
             }
@@ -567,4 +601,74 @@ fn percent_decode(segment: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
+}
+
+/// A `multipart/form-data` body as the JSON object its schema describes: a
+/// file part is the string `"<binary>"`, a part sent as `application/json` its
+/// JSON, any other part its text; a field the schema makes an array collects
+/// its parts. Each part must name its field, and a file part its file name and
+/// content type.
+fn form_instance(doc: &Value, schema: &Value, content_type: &str, body: &str) -> Result<Value, String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .ok_or_else(|| format!("no boundary in {content_type:?}"))?;
+    let properties = resolve(doc, schema).get("properties").cloned().unwrap_or(json!({}));
+    let mut fields = Map::new();
+    let delimiter = format!("\r\n--{boundary}");
+    let body = format!("\r\n{body}");
+    let mut segments = body.split(delimiter.as_str());
+    segments.next();
+    let mut closed = false;
+    for segment in segments {
+        if segment.starts_with("--") {
+            closed = true;
+            break;
+        }
+        let segment = segment.strip_prefix("\r\n").ok_or("a delimiter is not followed by CRLF")?;
+        let (headers, content) = segment.split_once("\r\n\r\n").ok_or("a part has no blank line after its headers")?;
+        let header = |name: &str| {
+            headers.split("\r\n").find_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            })
+        };
+        let disposition = header("content-disposition").ok_or("a part has no Content-Disposition")?;
+        let param = |key: &str| {
+            disposition.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        let name = param("name").ok_or("a part has no name")?;
+        let value = if param("filename").is_some() {
+            if header("content-type").is_none() {
+                return Err(format!("the file part {name:?} has no Content-Type"));
+            }
+            json!("<binary>")
+        } else if header("content-type").is_some_and(|c| c.starts_with("application/json")) {
+            serde_json::from_str(content).map_err(|e| format!("the part {name:?} is not JSON: {e}"))?
+        } else {
+            json!(content)
+        };
+        let is_array = properties
+            .get(&name)
+            .map(|p| resolve(doc, p).get("type").and_then(Value::as_str) == Some("array"))
+            .unwrap_or(false);
+        let json_array = is_array && value.is_array();
+        match fields.get_mut(&name) {
+            Some(Value::Array(items)) if is_array && !json_array => items.push(value),
+            Some(_) => return Err(format!("the field {name:?} is sent twice")),
+            None if is_array && !json_array => {
+                fields.insert(name, json!([value]));
+            }
+            None => {
+                fields.insert(name, value);
+            }
+        }
+    }
+    if !closed {
+        return Err("the closing delimiter is missing".into());
+    }
+    Ok(Value::Object(fields))
 }

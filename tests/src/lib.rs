@@ -14,6 +14,7 @@ pub mod conformance;
 pub mod contract;
 pub mod mcp;
 pub mod mcp_http;
+pub mod media;
 pub mod pty;
 pub mod redis;
 pub mod seed;
@@ -292,12 +293,9 @@ pub struct Bench {
 
 impl Bench {
     pub fn start() -> Bench {
-        Bench {
-            sim: Sim::start(),
-            plugins: plugin_dir(&[&ringcentral_plugin()]),
-            config: None,
-            check_conformance: true,
-        }
+        let plugins = plugin_dir(&[&ringcentral_plugin()]);
+        media::write_samples(plugins.path());
+        Bench { sim: Sim::start(), plugins, config: None, check_conformance: true }
     }
 
     /// Adds named accounts on the same simulator (`app.integrations.ringcentral.<name>`).
@@ -321,9 +319,11 @@ impl Bench {
         self
     }
 
-    /// `kosmo` on this bench's simulator and plugins.
+    /// `kosmo` on this bench's simulator and plugins, run in the plugin
+    /// directory (which holds the [`media`] samples; files are saved there).
     pub fn kosmo(&self) -> Command {
         let mut command = kosmo_on(&self.sim, self.plugins.path());
+        command.current_dir(self.plugins.path());
         if let Some(config) = &self.config {
             command.env("KOSMO_CONFIG", config);
         }

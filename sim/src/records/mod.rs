@@ -4,6 +4,7 @@ pub mod call;
 pub mod contact;
 pub mod directory;
 pub mod message;
+pub mod ring_out;
 
 use serde::Serialize;
 use strum::{EnumString, IntoStaticStr};

@@ -3,10 +3,14 @@
 mod account;
 mod call_log;
 mod contacts;
+mod content;
 mod messages;
+mod outbound;
 mod phone_numbers;
 mod presence;
+mod ring_out;
 mod sms;
+mod sync;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -58,6 +62,20 @@ pub fn api(state: AppState) -> Router<AppState> {
         .route(
             "/v1.0/account/{account_id}/extension/{extension_id}/address-book/contact/{contact_id}",
             Heavy.on(get(contacts::read).put(contacts::replace).patch(contacts::patch).delete(contacts::delete)),
+        )
+        // Beyond the seed's tools (issue 18): sync, media, fax and MMS, RingOut.
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/message-sync", Light.on(get(sync::sync)))
+        .route(
+            "/v1.0/account/{account_id}/extension/{extension_id}/message-store/{message_id}/content/{attachment_id}",
+            Medium.on(get(content::message_content)),
+        )
+        .route("/v1.0/account/{account_id}/recording/{recording_id}/content", Heavy.on(get(content::recording_content)))
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/fax", Heavy.on(post(outbound::send_fax)))
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/mms", Medium.on(post(outbound::send_mms)))
+        .route("/v1.0/account/{account_id}/extension/{extension_id}/ring-out", Heavy.on(post(ring_out::create)))
+        .route(
+            "/v1.0/account/{account_id}/extension/{extension_id}/ring-out/{ringout_id}",
+            Light.on(get(ring_out::read)).merge(Heavy.on(delete(ring_out::cancel))),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::require_bearer))
         // The token endpoint takes client credentials instead of a bearer token.

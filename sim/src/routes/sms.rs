@@ -31,8 +31,14 @@ pub struct SmsRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct NumberRef {
+pub struct NumberRef {
     phone_number: Option<String>,
+}
+
+impl NumberRef {
+    pub fn phone_number(self) -> Option<String> {
+        self.phone_number
+    }
 }
 
 pub async fn send(
@@ -92,7 +98,17 @@ pub async fn send(
 }
 
 /// `from` must be one of the sender's numbers, and one that may send SMS.
-fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> Result<String, ApiError> {
+pub(super) fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> Result<String, ApiError> {
+    sender_number_with(store, sender, from, NumberFeature::SmsSender)
+}
+
+/// `from` must be one of the sender's numbers, and one with `feature` (SMS or MMS).
+pub(super) fn sender_number_with(
+    store: &Store,
+    sender: &Extension,
+    from: Option<NumberRef>,
+    feature: NumberFeature,
+) -> Result<String, ApiError> {
     let wanted = from
         .and_then(|f| f.phone_number)
         .and_then(|n| normalize(&n))
@@ -101,14 +117,14 @@ fn sender_number(store: &Store, sender: &Extension, from: Option<NumberRef>) -> 
         ApiError::new(StatusCode::FORBIDDEN, "MSG-304", "Phone number doesn't belong to extension")
             .with_parameter("from")
     })?;
-    if !number.has_feature(NumberFeature::SmsSender) {
+    if !number.has_feature(feature) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "MSG-242", "Sending SMS from this number is not available")
             .with_parameter("from"));
     }
     Ok(wanted)
 }
 
-fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
+pub(super) fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
     if to.is_empty() || to.len() > MAX_RECIPIENTS {
         return Err(ApiError::invalid_parameter("to"));
     }
@@ -117,7 +133,7 @@ fn recipients(to: Vec<NumberRef>) -> Result<Vec<String>, ApiError> {
         .collect()
 }
 
-fn text(text: Option<String>) -> Result<String, ApiError> {
+pub(super) fn text(text: Option<String>) -> Result<String, ApiError> {
     let text = text.filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::invalid_parameter("text"))?;
     if text.encode_utf16().count() > MAX_TEXT_UNITS {
         return Err(ApiError::new(
@@ -131,7 +147,7 @@ fn text(text: Option<String>) -> Result<String, ApiError> {
 }
 
 /// E.164 with the `+`; a bare run of 7 to 15 digits is accepted and given one.
-fn normalize(number: &str) -> Option<String> {
+pub(super) fn normalize(number: &str) -> Option<String> {
     let digits = number.strip_prefix('+').unwrap_or(number);
     let valid = (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     valid.then(|| format!("+{digits}"))

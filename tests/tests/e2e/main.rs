@@ -27,6 +27,7 @@ mod plugin_files;
 mod redis_state;
 mod seed_examples;
 mod tools_bad_input;
+mod tools_media;
 mod tools_results;
 mod tools_wire;
 mod writes;

@@ -15,19 +15,35 @@ use kosmo_harness::*;
 use ringcentral_core::tools::{Operation, TOOLS};
 use serde_json::{Value, json};
 
-/// `kosmo` on the simulator, with an account for the versioned plugin too.
+/// `kosmo` on the simulator, with an account for the versioned plugin too, run
+/// in the plugin directory (where the examples' files are read and saved).
 fn http_kosmo(sim: &Sim, plugins: &Path) -> Command {
     let mut command = kosmo_on(sim, plugins);
-    command.env("KOSMO_CONFIG", versioned_config(plugins, ""));
+    command.env("KOSMO_CONFIG", versioned_config(plugins, "")).current_dir(plugins);
     command
 }
 
 /// Every tool of the table with its docs example's arguments, as JSON: the
-/// examples are Lua table fields, so kosmo itself turns them into JSON.
+/// examples are Lua table fields, so kosmo itself turns them into JSON. Some
+/// examples call a tool for an argument (a RingOut to cancel), a write among
+/// them: the script may write (`--force`). Each example is evaluated on its
+/// own, and one that fails fails the test naming its tool.
 fn example_calls(sim: &Sim, plugins: &Path) -> Vec<(String, Value)> {
-    let fields: Vec<String> = TOOLS.iter().map(|t| format!("{} = {{{}}}", t.name, t.example)).collect();
-    let run = lua_json(&mut kosmo_on(sim, plugins), &format!("return {{{}}}", fields.join(", ")), &[]);
-    let examples = run.envelope()["result"][0].clone();
+    let examples: Vec<String> =
+        TOOLS.iter().map(|t| format!("  {} = function() return {{{}}} end,\n", t.name, t.example)).collect();
+    let code = format!(
+        "local built, failed = {{}}, {{}}\nfor name, example in pairs({{\n{}}}) do\n  \
+         local ok, arguments = pcall(example)\n  \
+         if ok then built[name] = arguments else failed[name] = tostring(arguments) end\nend\n\
+         return built, failed",
+        examples.concat()
+    );
+    let run = lua_json(&mut http_kosmo(sim, plugins), &code, &["--force"]);
+    let envelope = run.envelope();
+    assert_eq!(envelope["success"], true, "{envelope:#}");
+    let failed = &envelope["result"][1];
+    assert!(failed.as_object().is_none_or(|f| f.is_empty()), "examples that failed to build: {failed:#}");
+    let examples = envelope["result"][0].clone();
     // Deletes last, so that no example meets a record an earlier one deleted.
     let mut calls: Vec<(String, Value)> = TOOLS
         .iter()
@@ -60,6 +76,7 @@ fn the_python_sdk_lists_and_calls_every_tool_with_structured_content_in_both_pro
         // A simulator per mode: the examples delete records.
         let sim = Sim::start();
         let plugins = plugin_dir(&[&ringcentral_plugin()]);
+        kosmo_harness::media::write_samples(plugins.path());
         let calls = example_calls(&sim, plugins.path());
         let server = HttpServer::start(http_kosmo(&sim, plugins.path()), &["--force"]);
         let report = python_client(&server.url, mode, &calls);

@@ -48,7 +48,14 @@ fn two_homes_share_one_token_and_one_budget_through_redis() {
     assert_eq!(sim.requests_to("GET", ME).len(), 40, "each call admitted the first time: no 429, no retry");
     let least = Duration::from_secs(12);
     assert!(took >= least.mul_f64(0.95), "{took:?}: faster than the limit allows ({least:?})?");
-    assert!(took <= least.mul_f64(1.25), "{took:?}, more than 1.25 × the least time the limit allows ({least:?})");
+    // The bound on the pacing itself is on the scripts' own time: starting two
+    // processes on a loaded machine can take seconds, which is not a wait.
+    let scripts = runs.iter().map(|r| r.envelope()["execution_time_ms"].as_f64().unwrap()).fold(0.0, f64::max);
+    let scripts = Duration::from_secs_f64(scripts / 1000.0);
+    assert!(
+        scripts <= least.mul_f64(1.25),
+        "{scripts:?} in the longer script, more than 1.25 × the least time the limit allows ({least:?})"
+    );
 
     // The state is in Redis, not in either home.
     let keys = redis.command("KEYS kosmo:*").unwrap();

@@ -8,7 +8,7 @@ use kosmo_harness::*;
 /// `pcall`, in one script; every call must fail with all its fragments in the
 /// message, and no request may reach the simulator.
 #[track_caller]
-fn refused(tool: &str, cases: &[(&str, &[&str])]) {
+pub(crate) fn refused(tool: &str, cases: &[(&str, &[&str])]) {
     let bench = Bench::start();
     let args: Vec<&str> = cases.iter().map(|(args, _)| *args).collect();
     let code = format!(
@@ -403,6 +403,16 @@ const CASES: &[(&str, fn())] = &[
     ("api_post", api_post_refuses_absolute_urls_and_traversal),
     ("api_put", api_put_refuses_encoded_traversal),
     ("api_delete", api_delete_refuses_other_origins_and_dot_segments),
+    // Beyond the seed (tools_media.rs).
+    ("sync_messages", crate::tools_media::sync_messages_refuses_bad_counts_and_types),
+    ("wait_for_reply", crate::tools_media::wait_for_reply_refuses_long_waits_and_bad_numbers),
+    ("get_message_content", crate::tools_media::get_message_content_refuses_missing_and_unsafe_ids),
+    ("get_call_recording", crate::tools_media::get_call_recording_refuses_a_missing_id),
+    ("send_fax", crate::tools_media::send_fax_refuses_bad_numbers_and_missing_files),
+    ("send_mms", crate::tools_media::send_mms_refuses_a_missing_sender_and_long_text),
+    ("ring_out", crate::tools_media::ring_out_refuses_missing_numbers),
+    ("get_ring_out_status", crate::tools_media::get_ring_out_status_refuses_unsafe_ids),
+    ("cancel_ring_out", crate::tools_media::cancel_ring_out_refuses_unsafe_ids),
 ];
 
 #[test]

@@ -425,6 +425,16 @@ const CASES: &[(&str, fn())] = &[
     ("api_post", api_post_returns_the_created_resource),
     ("api_put", api_put_replaces_the_resource_whole),
     ("api_delete", api_delete_returns_a_success_value),
+    // Beyond the seed (tools_media.rs).
+    ("sync_messages", crate::tools_media::sync_then_inbound_then_incremental_sync_gives_exactly_the_new_message),
+    ("wait_for_reply", crate::tools_media::wait_for_reply_returns_a_reply_injected_while_it_waits),
+    ("get_message_content", crate::tools_media::get_message_content_saves_a_voicemails_audio_where_asked),
+    ("get_call_recording", crate::tools_media::get_call_recording_saves_the_recording),
+    ("send_fax", crate::tools_media::send_fax_of_a_local_pdf_comes_back_as_a_fax),
+    ("send_mms", crate::tools_media::send_mms_of_a_local_gif_sends_the_picture),
+    ("ring_out", crate::tools_media::ring_out_returns_an_id_and_a_status_until_cancelled),
+    ("get_ring_out_status", crate::tools_media::ring_out_returns_an_id_and_a_status_until_cancelled),
+    ("cancel_ring_out", crate::tools_media::ring_out_returns_an_id_and_a_status_until_cancelled),
 ];
 
 #[test]

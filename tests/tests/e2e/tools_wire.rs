@@ -9,20 +9,20 @@ use serde_json::{Value, json};
 const ME: &str = "/restapi/v1.0/account/~/extension/~";
 
 /// Runs `code` (with `--force`) on a fresh bench and returns every request it sent.
-fn sent(code: &str) -> Vec<Value> {
+pub(crate) fn sent(code: &str) -> Vec<Value> {
     let bench = Bench::start();
     bench.lua_ok(code);
     bench.take_requests()
 }
 
 /// Exactly one request, checked field by field.
-fn only(requests: &[Value]) -> &Value {
+pub(crate) fn only(requests: &[Value]) -> &Value {
     assert_eq!(requests.len(), 1, "one call, one request: {requests:#?}");
     &requests[0]
 }
 
 #[track_caller]
-fn assert_request(request: &Value, method: &str, path: &str, query: &str, body: Option<Value>) {
+pub(crate) fn assert_request(request: &Value, method: &str, path: &str, query: &str, body: Option<Value>) {
     assert_eq!(request["method"], method, "{request:#}");
     assert_eq!(request["path"], path, "{request:#}");
     assert_eq!(request["query"], query, "{request:#}");
@@ -333,6 +333,19 @@ const CASES: &[(&str, fn())] = &[
     ("api_post", api_post_sends_the_payload_as_json),
     ("api_put", api_put_sends_the_payload_as_json),
     ("api_delete", api_delete_sends_a_bodiless_delete_without_payload),
+    // Beyond the seed (tools_media.rs).
+    ("sync_messages", crate::tools_media::sync_messages_sends_full_then_incremental_syncs),
+    ("wait_for_reply", crate::tools_media::wait_for_reply_syncs_incrementally_from_its_token),
+    (
+        "get_message_content",
+        crate::tools_media::get_message_content_reads_the_attachment_and_leaves_save_to_to_the_host,
+    ),
+    ("get_call_recording", crate::tools_media::get_call_recording_reads_the_recording_content),
+    ("send_fax", crate::tools_media::send_fax_posts_one_multipart_form_with_the_file),
+    ("send_mms", crate::tools_media::send_mms_posts_one_multipart_form_with_the_picture),
+    ("ring_out", crate::tools_media::ring_out_posts_both_numbers),
+    ("get_ring_out_status", crate::tools_media::get_ring_out_status_and_cancel_ring_out_address_one_call),
+    ("cancel_ring_out", crate::tools_media::get_ring_out_status_and_cancel_ring_out_address_one_call),
 ];
 
 #[test]

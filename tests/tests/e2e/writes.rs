@@ -140,6 +140,14 @@ fn write_case(tool: &str) -> Option<Value> {
         "api_post" => json!({"path": format!("{me}/address-book/contact"), "payload": {"firstName": "Grace"}}),
         "api_put" => json!({"path": format!("{me}/message-store/1234567890"), "payload": {"readStatus": "Read"}}),
         "api_delete" => json!({"path": format!("{me}/address-book/contact/620000003")}),
+        // The files are the samples in the run's directory (`media::write_samples`).
+        "send_fax" => json!({"to": "+16505559876", "attachments": ["invoice.pdf"], "coverPageText": "Preview"}),
+        "send_mms" => {
+            json!({"from": "+16505550101", "to": "+16505559876", "text": "Preview", "attachments": ["map.gif"]})
+        }
+        "ring_out" => json!({"from": "+16505551234", "to": "+16505559876", "playPrompt": true}),
+        // The call ring_out's case placed (the simulator's first RingOut ID).
+        "cancel_ring_out" => json!({"ringout_id": "8800000001"}),
         _ => return None,
     })
 }
@@ -148,32 +156,28 @@ fn write_case(tool: &str) -> Option<Value> {
 fn the_preview_of_every_write_tool_is_the_request_a_real_run_sends() {
     let sim = Sim::start();
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
+    kosmo_harness::media::write_samples(plugins.path());
+    // Run where the sample files are: the host reads attachments from the working directory.
+    let kosmo = || {
+        let mut command = kosmo_on(&sim, plugins.path());
+        command.current_dir(plugins.path());
+        command
+    };
     for tool in TOOLS.iter().filter(|t| t.operation == Operation::Write) {
         let arguments =
             write_case(tool.name).unwrap_or_else(|| panic!("no preview case for the write tool {}", tool.name));
         let function = format!("ringcentral.{}", tool.name);
         let before = sim.requests().len();
         // No --force: a preview needs no write permission.
-        let preview = run(
-            kosmo_on(&sim, plugins.path()).args([
-                "integrations:call",
-                &function,
-                &arguments.to_string(),
-                "--dry-run",
-                "--json",
-            ]),
-            None,
-        );
+        let preview =
+            run(kosmo().args(["integrations:call", &function, &arguments.to_string(), "--dry-run", "--json"]), None);
         let envelope = preview.envelope();
         assert_eq!(envelope["success"], true, "{}: {}\n{}", tool.name, preview.stdout, preview.stderr);
         assert_eq!(sim.requests().len(), before, "{}: a preview sends nothing", tool.name);
         let previewed = envelope["data"]["request"].clone();
         assert_eq!(envelope["data"]["requests"].as_array().map(Vec::len), Some(1), "{}: {envelope:#}", tool.name);
 
-        let real = run(
-            kosmo_on(&sim, plugins.path()).args(["integrations:call", &function, &arguments.to_string(), "--force"]),
-            None,
-        );
+        let real = run(kosmo().args(["integrations:call", &function, &arguments.to_string(), "--force"]), None);
         let sent = sim.requests();
         let sent = &sent[before..];
         assert_eq!(sent.len(), 1, "{}: {}", tool.name, real.stderr);
@@ -188,8 +192,11 @@ fn the_preview_of_every_write_tool_is_the_request_a_real_run_sends() {
         );
         assert_eq!(previewed["url"], url, "{}", tool.name);
         let wire_body = wire["body"].as_str().unwrap_or_default();
-        let wire_body: Value =
-            if wire_body.is_empty() { Value::Null } else { serde_json::from_str(wire_body).unwrap() };
+        // JSON, or the text of another body (a multipart form), as the preview shows it.
+        let wire_body: Value = match wire_body {
+            "" => Value::Null,
+            text => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
+        };
         assert_eq!(previewed["body"], wire_body, "{}", tool.name);
         let headers = previewed["headers"].as_object().unwrap();
         assert!(!headers.is_empty() && !headers.contains_key("authorization"), "{}: {previewed:#}", tool.name);
