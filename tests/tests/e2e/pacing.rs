@@ -52,7 +52,12 @@ fn a_script_of_35_calls_is_paced_to_the_limit_without_a_429() {
     let plugins = plugin_dir(&[&ringcentral_plugin()]);
     let run = lua_json(&mut kosmo_on(&sim, plugins.path()), &calls_script(35), &["--cpu-limit", "60"]);
     let waited = assert_all_calls_ok(&run, 35);
-    assert_eq!(sim.requests_to("GET", ME).len(), 35, "each call admitted the first time: no 429, no retry");
+    assert_eq!(
+        sim.requests_to("GET", ME).len(),
+        35,
+        "each call admitted the first time: no 429, no retry; stderr:\n{}",
+        run.stderr
+    );
 
     let least = least_time(35).as_secs_f64() * 1000.0;
     let took = run.envelope()["execution_time_ms"].as_f64().unwrap();
@@ -85,7 +90,13 @@ fn two_processes_share_one_budget() {
     for run in &runs {
         assert_all_calls_ok(run, 20);
     }
-    assert_eq!(sim.requests_to("GET", ME).len(), 40, "each call admitted the first time: no 429, no retry");
+    assert_eq!(
+        sim.requests_to("GET", ME).len(),
+        40,
+        "each call admitted the first time: no 429, no retry; stderr:\n{}\n{}",
+        runs[0].stderr,
+        runs[1].stderr
+    );
     let least = least_time(40);
     assert!(took >= least.mul_f64(0.95), "{took:?}: faster than the limit allows ({least:?})?");
     // The bound on the pacing itself is on the scripts' own time: starting two
